@@ -1,0 +1,12 @@
+/* cli.h - the subcommands of the vigie program */
+#ifndef VIGIE_CLI_H
+#define VIGIE_CLI_H
+
+#include "vigie.h"
+
+enum { CLI_EXIT_CLEAN = 0, CLI_EXIT_FLAGGED = 1, CLI_EXIT_ERROR = 2 };
+
+/* cli_scan - "vigie scan ARGS"; returns the exit code */
+int cli_scan(const char *config, int argc, char **argv);
+
+#endif

@@ -1,0 +1,214 @@
+/* vigied.c - the gateway daemon: one process, one core engine, its front
+ * ends (the milter now; the webhook receiver later).
+ *
+ *   vigied [-c CONFIG] [-f] [--check-config]
+ *
+ * Start-up order (Postfix's pre-jail / post-jail split): read configuration
+ * and rules, open the quarantine folder and the listening socket, then drop
+ * to [daemon] user when started as root, then serve. Rules that fail to load
+ * at start do not stop the daemon: it logs why and answers every message
+ * with [milter] on_engine_unavailable (tempfail by default) until a SIGHUP
+ * reload succeeds. A broken configuration file does stop it (exit 78).
+ *
+ * Signals: SIGHUP reloads configuration and rules (the engine swap; a
+ * failed reload keeps the old engine and logs why); SIGTERM stops accepting
+ * connections, lets messages in flight finish (up to [daemon]
+ * shutdown_timeout seconds), then exits.
+ */
+#include "milter.h"
+#include "vigied.h"
+#include "vlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+static const char *vigied_config_path = VIGIE_DEFAULT_CONFIG;
+static vigie_slot *vigied_slot;
+
+/* vigied_reload - SIGHUP: a new engine from the same configuration file */
+void vigied_reload(void)
+{
+	GError *err = NULL;
+	vlog(LOG_NOTICE, NULL, "reloading %s", vigied_config_path);
+	if (vigie_slot_reload(vigied_slot, vigied_config_path, &err)) {
+		vigie_engine *e = vigie_slot_get(vigied_slot);
+		vlog(LOG_NOTICE, NULL, "reloaded: %s", vigie_engine_version(e));
+		vigie_engine_unref(e);
+	} else {
+		vlog(LOG_ERR, NULL, "reload failed, keeping the current engine: %s", err->message);
+		g_error_free(err);
+	}
+}
+
+/* vigied_drop_privileges - become [daemon] user when running as root */
+static void vigied_drop_privileges(const vigie_config *c, const char *qdir)
+{
+	const char *user = vigie_config_get(c, "daemon", "user");
+	if (getuid() != 0)
+		return;
+	if (!user || !*user) {
+		vlog(LOG_WARNING, NULL, "running as root: set [daemon] user to drop privileges");
+		return;
+	}
+	struct passwd *pw = getpwnam(user);
+	if (!pw)
+		vlog_fatal(EX_CONFIG, "[daemon] user = %s: no such user", user);
+	/* what the daemon writes after the drop must be its own */
+	char *subs[] = { "", "tmp", "new", "released", "deleted", "audit.log" };
+	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
+		char *p = g_build_filename(qdir, subs[i], NULL);
+		if (lchown(p, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
+			vlog(LOG_WARNING, NULL, "cannot chown %s: %s", p, g_strerror(errno));
+		g_free(p);
+	}
+	if (milter_socket_path() && chown(milter_socket_path(), pw->pw_uid, pw->pw_gid) != 0)
+		vlog(LOG_WARNING, NULL, "cannot chown %s: %s", milter_socket_path(), g_strerror(errno));
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0)
+		vlog_fatal(EX_OSERR, "cannot become user %s: %s", user, g_strerror(errno));
+	if (setuid(0) == 0)
+		vlog_fatal(EX_OSERR, "privileges were not dropped");
+	vlog(LOG_INFO, NULL, "running as %s", user);
+}
+
+/* vigied_daemonize - detach from the terminal */
+static void vigied_daemonize(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		vlog_fatal(EX_OSERR, "fork: %s", g_strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") != 0)
+		vlog_fatal(EX_OSERR, "chdir /: %s", g_strerror(errno));
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static void vigied_write_pidfile(const char *path)
+{
+	if (!path || !*path)
+		return;
+	char *text = g_strdup_printf("%ld\n", (long)getpid());
+	GError *err = NULL;
+	if (!g_file_set_contents(path, text, -1, &err)) {
+		vlog(LOG_ERR, NULL, "pid file: %s", err->message);
+		g_error_free(err);
+	}
+	g_free(text);
+}
+
+static void vigied_usage(FILE *to)
+{
+	fprintf(to, "usage: vigied [-c CONFIG] [-f] [--check-config]\n"
+		    "  -c CONFIG        configuration (default: $VIGIE_CONFIG or %s)\n"
+		    "  -f               stay in the foreground, log to stderr too\n"
+		    "  --check-config   validate configuration and rules, then exit\n",
+		VIGIE_DEFAULT_CONFIG);
+}
+
+int main(int argc, char **argv)
+{
+	bool foreground = false, check = false;
+	const char *env = getenv("VIGIE_CONFIG");
+	if (env && *env)
+		vigied_config_path = env;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			vigied_config_path = argv[++i];
+		else if (!strcmp(argv[i], "-f"))
+			foreground = true;
+		else if (!strcmp(argv[i], "--check-config") || !strcmp(argv[i], "-n"))
+			check = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			vigied_usage(stdout);
+			return 0;
+		} else {
+			vigied_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+
+	GError *err = NULL;
+	if (!vigie_global_init(&err))
+		vlog_fatal(EX_SOFTWARE, "%s", err->message);
+	vigie_config *config = vigie_config_load(vigied_config_path, &err);
+	if (!config)
+		vlog_fatal(EX_CONFIG, "%s", err->message);
+	vigie_engine *engine = vigie_engine_load(vigied_config_path, &err);
+	if (check) {
+		if (!engine)
+			vlog_fatal(EX_CONFIG, "%s", err->message);
+		printf("%s: OK (%s)\n", vigied_config_path, vigie_engine_version(engine));
+		return 0;
+	}
+	bool syslog_on = vigie_config_get_bool(config, "daemon", "syslog");
+	vlog_open("vigied", true, syslog_on, LOG_INFO);
+	if (!engine) {
+		vlog(LOG_ERR, NULL, "rules not loaded, every message gets [milter] on_engine_unavailable "
+				   "until a reload succeeds: %s", err->message);
+		g_clear_error(&err);
+	} else {
+		vlog(LOG_INFO, NULL, "engine: %s (built in %.0f ms)", vigie_engine_version(engine),
+		     vigie_engine_load_ms(engine));
+	}
+	vigied_slot = vigie_slot_new(engine);
+
+	const char *qdir = vigie_config_get(config, "quarantine", "dir");
+	vigie_quarantine *q = vigie_quarantine_open(qdir, &err);
+	if (!q)
+		vlog_fatal(EX_CANTCREAT, "%s", err->message);
+
+	/* signals go to our own thread (vigied_signal.c); block them first so
+	 * every thread created from here on inherits the mask */
+	vigied_signals_block();
+	if (!vigie_config_get_bool(config, "milter", "enabled"))
+		vlog_fatal(EX_CONFIG, "[milter] enabled = no and no other front end exists yet");
+	if (!milter_setup(config, vigied_slot, q, &err))
+		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
+	vigied_drop_privileges(config, qdir);
+	if (!foreground) {
+		vigied_daemonize();
+		vlog_open("vigied", false, true, LOG_INFO);
+	}
+	vigied_write_pidfile(vigie_config_get(config, "daemon", "pidfile"));
+	vigied_signals_start();
+	vlog(LOG_NOTICE, NULL, "vigied %s listening on %s", VIGIE_VERSION,
+	     vigie_config_get(config, "milter", "listen"));
+
+	milter_run();
+
+	/* stopped: let messages in flight finish */
+	long long grace = vigie_config_get_int(config, "daemon", "shutdown_timeout");
+	for (long long waited = 0; milter_in_flight() > 0 && waited < grace * 10; waited++)
+		g_usleep(100 * 1000);
+	if (milter_in_flight() > 0)
+		vlog(LOG_WARNING, NULL, "exiting with %u message(s) unfinished (the MTA keeps them)",
+		     milter_in_flight());
+	vlog(LOG_NOTICE, NULL, "stopped");
+	const char *pidfile = vigie_config_get(config, "daemon", "pidfile");
+	if (pidfile && *pidfile)
+		unlink(pidfile);
+	if (milter_socket_path())
+		unlink(milter_socket_path());
+	vigie_quarantine_close(q);
+	vigie_slot_free(vigied_slot);
+	vigie_config_free(config);
+	return 0;
+}

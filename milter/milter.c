@@ -1,0 +1,444 @@
+/* milter.c - the libmilter callbacks: a thin adapter from a milter session
+ * to the core's message and verdict.
+ *
+ * Per connection: a conn (client, HELO, negotiated protocol flags, trust).
+ * Per message: a msg hanging off the conn (envelope, the bytes rebuilt from
+ * headers and body, forged X-Vigie-* headers seen), released in one place,
+ * msg_free, reached from end of message, abort and close alike.
+ *
+ * The MTA is asked not to wait for replies to connect/HELO/RCPT/header/
+ * body callbacks where it supports that (fewer round trips), and to send
+ * header values with their leading space so the rebuilt bytes match what
+ * was received.
+ *
+ * SECURITY: everything the MTA passes is sender data except the macros the
+ * MTA computes itself (queue id, authenticated user, client address). The
+ * trust decisions ([milter] trusted_clients, skip_authenticated) use only
+ * those. A message is never dropped: any failure goes through the fail
+ * modes of the configuration (tempfail by default).
+ */
+#include "milter.h"
+#include "milter_apply.h"
+#include "milter_buf.h"
+#include "vlog.h"
+
+#include <arpa/inet.h>
+#include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+	char *queue_id;
+	char *mail_from;
+	GPtrArray *rcpt;
+	milter_buf *buf;
+	GHashTable *forged;  /* lower-case name -> count */
+	char *subject;       /* first Subject, as received */
+	bool oversize;
+	bool counted;        /* in milter_in_flight */
+	char *error;         /* buffering failed */
+} msg;
+
+typedef struct {
+	char *client_addr;
+	char *client_name;
+	char *helo;
+	unsigned long pflags;
+	bool trusted;
+	msg *m;
+} conn;
+
+static vigie_slot *milter_slot;
+static const vigie_config *milter_boot_config; /* when no engine could be loaded */
+static vigie_quarantine *milter_q;
+static gint milter_busy;
+static char *milter_unix_path;
+
+static void msg_free(conn *cn)
+{
+	msg *m = cn ? cn->m : NULL;
+	if (!m)
+		return;
+	if (m->counted)
+		g_atomic_int_dec_and_test(&milter_busy);
+	g_free(m->queue_id);
+	g_free(m->mail_from);
+	g_ptr_array_unref(m->rcpt);
+	milter_buf_free(m->buf);
+	if (m->forged)
+		g_hash_table_unref(m->forged);
+	g_free(m->subject);
+	g_free(m->error);
+	g_free(m);
+	cn->m = NULL;
+}
+
+/* milter_config - the configuration in force: the engine's, or the one
+ * read at start when no engine is loaded (rules broken) */
+static const vigie_config *milter_config(const vigie_engine *e)
+{
+	return e ? vigie_engine_config(e) : milter_boot_config;
+}
+
+/* milter_reply_none - SMFIS_NOREPLY where negotiated, else CONTINUE */
+static sfsistat milter_reply_none(const conn *cn, unsigned long flag)
+{
+	return cn && (cn->pflags & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* milter_cidr_match - addr (text) inside "a.b.c.d/n", "v6::/n" or equal to one address */
+static bool milter_cidr_match(const char *addr, const char *spec)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	g_strlcpy(buf, spec, sizeof buf);
+	char *slash = strchr(buf, '/');
+	int bits = -1;
+	if (slash) {
+		*slash = '\0';
+		bits = atoi(slash + 1);
+	}
+	unsigned char a[16], b[16];
+	int len;
+	if (inet_pton(AF_INET, addr, a) == 1 && inet_pton(AF_INET, buf, b) == 1)
+		len = 4;
+	else if (inet_pton(AF_INET6, addr, a) == 1 && inet_pton(AF_INET6, buf, b) == 1)
+		len = 16;
+	else
+		return false;
+	if (bits < 0 || bits > len * 8)
+		bits = len * 8;
+	for (int i = 0; i < len && bits > 0; i++, bits -= 8) {
+		unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+		if ((a[i] & mask) != (b[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+			       unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+			       unsigned long *pf2, unsigned long *pf3)
+{
+	conn *cn = g_new0(conn, 1);
+	smfi_setpriv(ctx, cn);
+	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS) & f0;
+	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_RCPT |
+			     SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NOUNKNOWN |
+			     SMFIP_NODATA;
+	cn->pflags = want & f1;
+	*pf1 = cn->pflags;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (!cn) { /* an MTA that skipped negotiation */
+		cn = g_new0(conn, 1);
+		smfi_setpriv(ctx, cn);
+	}
+	char addr[INET6_ADDRSTRLEN] = "unknown";
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof addr);
+	else if (!sa)
+		g_strlcpy(addr, "local", sizeof addr);
+	cn->client_addr = g_strdup(addr);
+	cn->client_name = g_strdup(hostname ? hostname : "");
+
+	vigie_engine *e = vigie_slot_get(milter_slot);
+	char **trusted = NULL;
+	const char *list = vigie_config_get(milter_config(e), "milter", "trusted_clients");
+	if (list && *list)
+		trusted = g_strsplit(list, ",", -1);
+	for (char **t = trusted; t && *t; t++)
+		if (milter_cidr_match(cn->client_addr, g_strstrip(*t)))
+			cn->trusted = true;
+	g_strfreev(trusted);
+	vigie_engine_unref(e);
+	return milter_reply_none(cn, SMFIP_NR_CONN);
+}
+
+static sfsistat mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (cn) {
+		g_free(cn->helo);
+		cn->helo = g_strdup(helo ? helo : "");
+	}
+	return milter_reply_none(cn, SMFIP_NR_HELO);
+}
+
+static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (!cn)
+		return SMFIS_TEMPFAIL;
+	msg_free(cn);
+	vigie_engine *e = vigie_slot_get(milter_slot);
+	const vigie_config *c = milter_config(e);
+	const char *auth = smfi_getsymval(ctx, "{auth_authen}");
+	const char *qid = smfi_getsymval(ctx, "i");
+	if (cn->trusted || (auth && *auth && vigie_config_get_bool(c, "milter", "skip_authenticated"))) {
+		vlog(LOG_INFO, qid ? qid : "NOQUEUE", "not scanned: %s",
+		     cn->trusted ? "trusted client" : "authenticated sender");
+		vigie_engine_unref(e);
+		return SMFIS_ACCEPT;
+	}
+	msg *m = g_new0(msg, 1);
+	cn->m = m;
+	m->queue_id = qid ? g_strdup(qid) : NULL;
+	m->mail_from = g_strdup(argv && argv[0] ? argv[0] : "");
+	m->rcpt = g_ptr_array_new_with_free_func(g_free);
+	m->buf = milter_buf_new((gsize)vigie_config_get_int(c, "milter", "spill_size"),
+				vigie_config_get(c, "milter", "temp_dir"));
+	m->counted = true;
+	g_atomic_int_inc(&milter_busy);
+	vigie_engine_unref(e);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (cn && cn->m && argv && argv[0])
+		g_ptr_array_add(cn->m->rcpt, g_strdup(argv[0]));
+	return milter_reply_none(cn, SMFIP_NR_RCPT);
+}
+
+/* milter_append - add bytes to the message unless it is already oversize */
+static void milter_append(conn *cn, const void *data, gsize len)
+{
+	msg *m = cn->m;
+	if (m->oversize || m->error)
+		return;
+	GError *err = NULL;
+	if (!milter_buf_append(m->buf, data, len, &err)) {
+		m->error = g_strdup(err->message);
+		g_error_free(err);
+	}
+}
+
+static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (!cn || !cn->m)
+		return milter_reply_none(cn, SMFIP_NR_HDR);
+	msg *m = cn->m;
+	if (g_ascii_strncasecmp(name, "X-Vigie-", 8) == 0) {
+		if (!m->forged)
+			m->forged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		char *key = g_ascii_strdown(name, -1);
+		int n = GPOINTER_TO_INT(g_hash_table_lookup(m->forged, key));
+		g_hash_table_replace(m->forged, key, GINT_TO_POINTER(n + 1));
+	}
+	if (!m->subject && g_ascii_strcasecmp(name, "Subject") == 0)
+		m->subject = g_strdup(value);
+	milter_append(cn, name, strlen(name));
+	milter_append(cn, (cn->pflags & SMFIP_HDR_LEADSPC) ? ":" : ": ", (cn->pflags & SMFIP_HDR_LEADSPC) ? 1 : 2);
+	milter_append(cn, value, strlen(value));
+	milter_append(cn, "\r\n", 2);
+	return milter_reply_none(cn, SMFIP_NR_HDR);
+}
+
+static sfsistat mlfi_eoh(SMFICTX *ctx)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (cn && cn->m)
+		milter_append(cn, "\r\n", 2);
+	return milter_reply_none(cn, SMFIP_NR_EOH);
+}
+
+static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (!cn || !cn->m)
+		return milter_reply_none(cn, SMFIP_NR_BODY);
+	milter_append(cn, chunk, len);
+	msg *m = cn->m;
+	if (!m->oversize) {
+		vigie_engine *e = vigie_slot_get(milter_slot);
+		gsize max = (gsize)vigie_config_get_int(milter_config(e), "core", "max_message_size");
+		vigie_engine_unref(e);
+		if (milter_buf_len(m->buf) > max)
+			m->oversize = true; /* the rest is dropped, the fail mode decides */
+	}
+	return milter_reply_none(cn, SMFIP_NR_BODY);
+}
+
+static sfsistat mlfi_eom(SMFICTX *ctx)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (!cn || !cn->m)
+		return SMFIS_TEMPFAIL;
+	msg *m = cn->m;
+	if (!m->queue_id) {
+		const char *qid = smfi_getsymval(ctx, "i");
+		m->queue_id = g_strdup(qid ? qid : "NOQUEUE");
+	}
+	milter_msg_facts facts = { m->queue_id, m->forged, m->subject };
+	vigie_engine *e = vigie_slot_get(milter_slot);
+	const vigie_config *c = milter_config(e);
+	sfsistat r;
+	if (!e) {
+		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_engine_unavailable"),
+				      "no engine loaded (rules failed to load)", &facts);
+		goto out;
+	}
+	if (m->error) {
+		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_scan_error"), m->error, &facts);
+		goto out;
+	}
+	if (m->oversize) {
+		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_oversize"),
+				      "larger than [core] max_message_size", &facts);
+		goto out;
+	}
+	GError *err = NULL;
+	GBytes *bytes = milter_buf_bytes(m->buf, &err);
+	vigie_message *vm = NULL;
+	if (bytes) {
+		g_ptr_array_add(m->rcpt, NULL);
+		vigie_mail_envelope env = { cn->client_addr, cn->helo, m->mail_from,
+					    (const char *const *)m->rcpt->pdata, m->queue_id };
+		gsize len;
+		const void *data = g_bytes_get_data(bytes, &len);
+		vm = vigie_message_from_mime(data, len, &env, &err);
+		g_ptr_array_remove_index(m->rcpt, m->rcpt->len - 1);
+	}
+	if (!vm) {
+		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_scan_error"),
+				      err ? err->message : "no message", &facts);
+		g_clear_error(&err);
+		goto out;
+	}
+	vigie_verdict *v = vigie_scan(e, vm);
+	if (v->error) {
+		bool timeout = strstr(v->error, "ime limit") != NULL;
+		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", timeout ? "on_timeout" : "on_scan_error"),
+				      v->error, &facts);
+	} else {
+		vlog(LOG_INFO, m->queue_id, "from=%s client=%s action=%s score=%d findings=%u time=%.1fms",
+		     m->mail_from, cn->client_addr, vigie_action_name(v->action), v->score,
+		     v->findings->len, v->elapsed_ms);
+		r = milter_apply_verdict(ctx, c, milter_q, vm, v, &facts);
+	}
+	vigie_verdict_free(v);
+	vigie_message_free(vm);
+out:
+	vigie_engine_unref(e);
+	msg_free(cn);
+	return r;
+}
+
+static sfsistat mlfi_abort(SMFICTX *ctx)
+{
+	msg_free(smfi_getpriv(ctx));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_close(SMFICTX *ctx)
+{
+	conn *cn = smfi_getpriv(ctx);
+	if (!cn)
+		return SMFIS_CONTINUE;
+	msg_free(cn);
+	g_free(cn->client_addr);
+	g_free(cn->client_name);
+	g_free(cn->helo);
+	g_free(cn);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc milter_desc = {
+	.xxfi_name = "vigie",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_helo = mlfi_helo,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
+	.xxfi_body = mlfi_body,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};
+
+/* milter_nodelay - TCP_NODELAY on our listening TCP socket(s): libmilter
+ * writes each end-of-message reply separately, and Nagle + the MTA's
+ * delayed ACK would add ~40 ms to every message (Linux passes the option
+ * on to accepted sockets). libmilter does not expose the descriptor, so
+ * find listening TCP sockets among our own. */
+static void milter_nodelay(void)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		int listening = 0;
+		socklen_t l = sizeof listening;
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l) != 0 || !listening)
+			continue;
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+}
+
+bool milter_setup(const vigie_config *c, vigie_slot *slot, vigie_quarantine *q, GError **err)
+{
+	milter_boot_config = c;
+	milter_slot = slot;
+	milter_q = q;
+	const char *listen = vigie_config_get(c, "milter", "listen");
+	if (g_str_has_prefix(listen, "unix:") || g_str_has_prefix(listen, "local:"))
+		milter_unix_path = g_strdup(strchr(listen, ':') + 1);
+	if (smfi_register(milter_desc) != MI_SUCCESS) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "libmilter: smfi_register failed");
+		return false;
+	}
+	smfi_settimeout((int)vigie_config_get_int(c, "milter", "mta_timeout"));
+	if (smfi_setconn((char *)listen) != MI_SUCCESS || smfi_opensocket(true) != MI_SUCCESS) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+			    "[milter] listen = %s: cannot open the socket (in use, or no permission?)", listen);
+		return false;
+	}
+	if (milter_unix_path) {
+		long mode = strtol(vigie_config_get(c, "milter", "socket_mode"), NULL, 8);
+		chmod(milter_unix_path, (mode_t)mode);
+	}
+	milter_nodelay();
+	return true;
+}
+
+int milter_run(void)
+{
+	return smfi_main();
+}
+
+void milter_stop(void)
+{
+	smfi_stop();
+}
+
+unsigned milter_in_flight(void)
+{
+	return (unsigned)g_atomic_int_get(&milter_busy);
+}
+
+const char *milter_socket_path(void)
+{
+	return milter_unix_path;
+}

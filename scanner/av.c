@@ -1,0 +1,386 @@
+/* av.c - the ClamAV analyser: one libclamav engine per core engine
+ *
+ * Loads the bundled signatures (each file on its own, so that a broken file
+ * is named) plus the system ClamAV database when configured ("auto": the
+ * freshclam folder if it holds a database), sets explicit limits, compiles
+ * once; the compiled engine is then only read, by any number of threads.
+ * Scans each attachment and the raw message from memory (fmap), in
+ * all-match mode, and turns each signature hit into a finding whose
+ * category comes from the signature's name:
+ *   Vigie.Test.* / Vigie.Malware.* / anything not Heuristics.* -> malware (decisive by default)
+ *   Vigie.Risky.*  -> risky-attachment;  Vigie.Phish.* / Heuristics.Phishing.* -> phishing
+ *   Heuristics.*   -> av-heuristic
+ * with weights from [av] in the configuration.
+ *
+ * SECURITY: attachment bytes are hostile; libclamav parses them under the
+ * configured size, recursion, file-count and time limits. libclamav may use
+ * its temporary folder while unpacking archives.
+ */
+#include "internal.h"
+
+#include <clamav.h>
+#include <string.h>
+#include <errno.h>
+
+struct av_engine {
+	struct cl_engine *cl;
+	unsigned sigs_bundled;
+	unsigned sigs_system;
+	bool has_phishing_db; /* .pdb/.wdb/.gdb or a .cvd that carries them */
+	char *describe;
+	struct cl_scan_options opts;     /* attachments */
+	struct cl_scan_options raw_opts; /* the raw message */
+};
+
+/* libclamav reports load problems through one global callback; keep the last
+ * error of the current thread so the loader can name what went wrong. */
+static __thread GString *av_load_msgs;
+
+static void av_msg_cb(enum cl_msg severity, const char *fullmsg, const char *msg, void *context)
+{
+	if (av_load_msgs && severity == CL_MSG_ERROR) {
+		char *line = g_strstrip(g_strdup(msg));
+		if (av_load_msgs->len)
+			g_string_append(av_load_msgs, "; ");
+		g_string_append(av_load_msgs, line);
+		g_free(line);
+	}
+}
+
+/* av_global_init - libclamav start-up, once per process */
+bool av_global_init(GError **err)
+{
+	cl_set_clcb_msg(av_msg_cb);
+	cl_error_t rc = cl_init(CL_INIT_DEFAULT);
+	if (rc != CL_SUCCESS) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "libclamav init failed: %s",
+			    cl_strerror(rc));
+		return false;
+	}
+	return true;
+}
+
+static bool av_is_db_file(const char *name)
+{
+	static const char *const ext[] = {
+		".cvd", ".cld", ".cud", ".ndb", ".ndu", ".ldb", ".ldu", ".hdb", ".hsb", ".hdu",
+		".hsu", ".mdb", ".mdu", ".msb", ".msu", ".cdb", ".yar", ".yara", ".ign", ".ign2",
+		".fp", ".sfp", ".pdb", ".gdb", ".wdb", ".ftm", ".cfg", ".crb", ".cat", ".idb",
+		".imp", ".pwdb", ".ioc", ".cbc", ".info", ".db",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(ext); i++)
+		if (g_str_has_suffix(name, ext[i]))
+			return true;
+	return false;
+}
+
+/* av_load_file - load one signature file; false with err naming it */
+static bool av_load_file(struct cl_engine *cl, const char *path, unsigned *count, GError **err)
+{
+	av_load_msgs = g_string_new(NULL);
+	unsigned n = 0;
+	cl_error_t rc = cl_load(path, cl, &n, CL_DB_STDOPT | CL_DB_BYTECODE_UNSIGNED);
+	bool ok = rc == CL_SUCCESS;
+	if (!ok) {
+		/* libclamav's messages name the line ("... at line 3") where it knows it */
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s%s%s", path, cl_strerror(rc),
+			    av_load_msgs->len ? ": " : "", av_load_msgs->str);
+	}
+	*count += n;
+	g_string_free(av_load_msgs, TRUE);
+	av_load_msgs = NULL;
+	return ok;
+}
+
+static gint av_cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* av_load_dir - every signature file in dir, in name order */
+static bool av_load_dir(struct cl_engine *cl, const char *dir, unsigned *count, bool *phish,
+			GError **err)
+{
+	GError *e = NULL;
+	GDir *d = g_dir_open(dir, 0, &e);
+	if (!d) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s", dir, e->message);
+		g_error_free(e);
+		return false;
+	}
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *name;
+	while ((name = g_dir_read_name(d)))
+		if (av_is_db_file(name)) {
+			g_ptr_array_add(names, g_strdup(name));
+			if (g_str_has_suffix(name, ".pdb") || g_str_has_suffix(name, ".wdb") ||
+			    g_str_has_suffix(name, ".gdb") || g_str_has_prefix(name, "daily."))
+				*phish = true;
+		}
+	g_dir_close(d);
+	g_ptr_array_sort(names, av_cmp_names);
+	bool ok = true;
+	for (guint i = 0; ok && i < names->len; i++) {
+		char *path = g_build_filename(dir, (char *)g_ptr_array_index(names, i), NULL);
+		ok = av_load_file(cl, path, count, err);
+		g_free(path);
+	}
+	g_ptr_array_unref(names);
+	return ok;
+}
+
+/* av_system_dir - the system database folder to load, or NULL for none */
+static char *av_system_dir(const vigie_config *c, GError **err, bool *failed)
+{
+	const char *v = vigie_config_get(c, "av", "system_database");
+	*failed = false;
+	if (strcmp(v, "off") == 0)
+		return NULL;
+	if (strcmp(v, "auto") == 0) {
+		const char *dir = cl_retdbdir();
+		GDir *d = g_dir_open(dir, 0, NULL);
+		if (!d)
+			return NULL;
+		bool has = false;
+		const char *name;
+		while ((name = g_dir_read_name(d)))
+			if (g_str_has_suffix(name, ".cvd") || g_str_has_suffix(name, ".cld"))
+				has = true;
+		g_dir_close(d);
+		return has ? g_strdup(dir) : NULL;
+	}
+	if (!g_file_test(v, G_FILE_TEST_IS_DIR)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+			    "%s: [av] system_database: '%s' is not a folder (use auto, off or a path)",
+			    config_path(c), v);
+		*failed = true;
+	}
+	return *failed ? NULL : g_strdup(v);
+}
+
+static void av_virus_found(int fd, const char *virname, void *context);
+
+/* av_engine_load - build and compile the ClamAV engine for config c */
+av_engine *av_engine_load(const vigie_config *c, GError **err)
+{
+	av_engine *a = g_new0(av_engine, 1);
+	a->cl = cl_engine_new();
+	if (!a->cl) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "cl_engine_new failed");
+		g_free(a);
+		return NULL;
+	}
+	cl_engine_set_num(a->cl, CL_ENGINE_MAX_SCANSIZE, vigie_config_get_int(c, "av", "max_scan_size"));
+	cl_engine_set_num(a->cl, CL_ENGINE_MAX_FILESIZE, vigie_config_get_int(c, "av", "max_file_size"));
+	cl_engine_set_num(a->cl, CL_ENGINE_MAX_RECURSION, vigie_config_get_int(c, "av", "max_recursion"));
+	cl_engine_set_num(a->cl, CL_ENGINE_MAX_FILES, vigie_config_get_int(c, "av", "max_files"));
+	cl_engine_set_num(a->cl, CL_ENGINE_MAX_SCANTIME, vigie_config_get_int(c, "av", "max_scan_time"));
+	cl_engine_set_clcb_virus_found(a->cl, av_virus_found);
+
+	const char *bundled = vigie_config_get(c, "av", "bundled");
+	if (!av_load_dir(a->cl, bundled, &a->sigs_bundled, &a->has_phishing_db, err))
+		goto fail;
+	bool failed;
+	char *sysdir = av_system_dir(c, err, &failed);
+	if (failed)
+		goto fail;
+	if (sysdir && !av_load_dir(a->cl, sysdir, &a->sigs_system, &a->has_phishing_db, err)) {
+		g_free(sysdir);
+		goto fail;
+	}
+	av_load_msgs = g_string_new(NULL);
+	cl_error_t rc = cl_engine_compile(a->cl);
+	if (rc != CL_SUCCESS) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: compiling signatures: %s %s",
+			    bundled, cl_strerror(rc), av_load_msgs->str);
+		g_string_free(av_load_msgs, TRUE);
+		av_load_msgs = NULL;
+		g_free(sysdir);
+		goto fail;
+	}
+	g_string_free(av_load_msgs, TRUE);
+	av_load_msgs = NULL;
+	a->describe = g_strdup_printf("clamav %s, %u bundled signatures, %u system signatures%s%s",
+				      cl_retver(), a->sigs_bundled, a->sigs_system,
+				      sysdir ? " from " : "", sysdir ? sysdir : "");
+	g_free(sysdir);
+
+	a->opts.general = CL_SCAN_GENERAL_ALLMATCHES | CL_SCAN_GENERAL_HEURISTICS;
+	a->opts.parse = ~0u;
+	/* Image fuzzy hashing decodes every picture (most of a phishing mail's
+	 * scan time) and only serves image-hash signatures (.imp), which only
+	 * the system database carries. */
+	if (!a->sigs_system)
+		a->opts.parse &= ~(unsigned)CL_SCAN_PARSE_IMAGE_FUZZY_HASH;
+	a->opts.heuristic = 0;
+	if (vigie_config_get_bool(c, "av", "heuristic_encrypted"))
+		a->opts.heuristic |= CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE | CL_SCAN_HEURISTIC_ENCRYPTED_DOC;
+	if (vigie_config_get_bool(c, "av", "heuristic_macros"))
+		a->opts.heuristic |= CL_SCAN_HEURISTIC_MACROS;
+	if (vigie_config_get_bool(c, "av", "heuristic_phishing"))
+		a->opts.heuristic |= CL_SCAN_HEURISTIC_PHISHING_SSL_MISMATCH | CL_SCAN_HEURISTIC_PHISHING_CLOAK;
+	if (vigie_config_get_bool(c, "av", "heuristic_exceeds_max"))
+		a->opts.heuristic |= CL_SCAN_HEURISTIC_EXCEEDS_MAX;
+	/* The raw message: every attachment was already decoded and scanned
+	 * above, so libclamav's own MIME walk (which writes each part to a
+	 * temporary file) is only worth its cost when a database of phishing
+	 * URLs is loaded for its cloaking/SSL-mismatch checks of HTML parts.
+	 * Otherwise the raw pass matches the message bytes as they are. */
+	a->raw_opts = a->opts;
+	const char *mode = vigie_config_get(c, "av", "raw_message_parse");
+	bool parse_mail = strcmp(mode, "yes") == 0 ||
+			  (strcmp(mode, "auto") == 0 && a->has_phishing_db);
+	if (!parse_mail)
+		a->raw_opts.parse &= ~(unsigned)CL_SCAN_PARSE_MAIL;
+	return a;
+fail:
+	av_engine_free(a);
+	return NULL;
+}
+
+/* av_engine_free - NULL is a no-op */
+void av_engine_free(av_engine *a)
+{
+	if (!a)
+		return;
+	if (a->cl)
+		cl_engine_free(a->cl);
+	g_free(a->describe);
+	g_free(a);
+}
+
+unsigned av_engine_signatures(const av_engine *a)
+{
+	return a->sigs_bundled + a->sigs_system;
+}
+
+const char *av_engine_describe(const av_engine *a)
+{
+	return a->describe;
+}
+
+/* per-scan context handed to libclamav's callbacks */
+typedef struct {
+	GPtrArray *names; /* signature names hit in this object */
+} av_ctx;
+
+static void av_virus_found(int fd, const char *virname, void *context)
+{
+	av_ctx *ctx = context;
+	if (ctx && virname && ctx->names->len < 64)
+		g_ptr_array_add(ctx->names, g_strdup(virname));
+}
+
+/* av_canonical_name - "YARA.Vigie_Class_Name" (how libclamav reports our
+ * YARA rules) -> "Vigie.Class.Name", so the naming contract holds for every
+ * format; other names unchanged. Caller g_free. */
+static char *av_canonical_name(const char *sig)
+{
+	if (!g_str_has_prefix(sig, "YARA.Vigie_"))
+		return g_strdup(sig);
+	char *out = g_strdup(sig + strlen("YARA."));
+	char *p = out;
+	for (int seps = 0; *p && seps < 2; p++)
+		if (*p == '_') {
+			*p = '.';
+			seps++;
+		}
+	return out;
+}
+
+/* av_classify - category and weight of a signature name */
+static void av_classify(const vigie_config *c, const char *sig, const char **category, int *weight)
+{
+	if (g_str_has_prefix(sig, "Vigie.Risky.")) {
+		*category = "risky-attachment";
+		*weight = (int)vigie_config_get_int(c, "av", "risky_weight");
+	} else if (g_str_has_prefix(sig, "Vigie.Phish.") || g_str_has_prefix(sig, "Heuristics.Phishing.")) {
+		*category = "phishing";
+		*weight = (int)vigie_config_get_int(c, "av", "phish_weight");
+	} else if (g_str_has_prefix(sig, "Heuristics.")) {
+		*category = "av-heuristic";
+		*weight = (int)vigie_config_get_int(c, "av", "heuristic_weight");
+	} else {
+		*category = "malware";
+		*weight = (int)vigie_config_get_int(c, "av", "malware_weight");
+	}
+}
+
+/* av_scan_buffer - scan one object; findings for names not already seen */
+static bool av_scan_buffer(const av_engine *a, const vigie_config *c,
+			   const struct cl_scan_options *base, const void *data, size_t len,
+			   const char *name, const char *where, GHashTable *seen, vigie_verdict *v,
+			   GError **err)
+{
+	if (len == 0)
+		return true;
+	cl_fmap_t *map = cl_fmap_open_memory(data, len);
+	if (!map) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_SCAN, "clamav: cannot map %s", where);
+		return false;
+	}
+	av_ctx ctx = { g_ptr_array_new_with_free_func(g_free) };
+	const char *virname = NULL;
+	unsigned long scanned = 0;
+	struct cl_scan_options opts = *base;
+	cl_error_t rc = cl_scanmap_callback(map, name, &virname, &scanned, a->cl, &opts, &ctx);
+	cl_fmap_close(map);
+	bool ok = true;
+	if (rc == CL_VIRUS && ctx.names->len == 0 && virname)
+		g_ptr_array_add(ctx.names, g_strdup(virname));
+	if (rc != CL_CLEAN && rc != CL_VIRUS) {
+		/* limits (size, time) are not engine failures: note them, keep going */
+		if (rc == CL_EMAXSIZE || rc == CL_EMAXFILES || rc == CL_EMAXREC || rc == CL_ETIMEOUT) {
+			verdict_add_finding(v, "av.limit", "av-limit", 0, cl_strerror(rc), where);
+		} else {
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_SCAN, "clamav on %s: %s", where,
+				    cl_strerror(rc));
+			ok = false;
+		}
+	}
+	for (guint i = 0; i < ctx.names->len; i++) {
+		char *sig = g_ptr_array_index(ctx.names, i);
+		/* libclamav marks every non-official database's names; ours are all unofficial */
+		if (g_str_has_suffix(sig, ".UNOFFICIAL"))
+			sig[strlen(sig) - strlen(".UNOFFICIAL")] = '\0';
+		if (g_hash_table_contains(seen, sig))
+			continue;
+		g_hash_table_add(seen, g_strdup(sig));
+		const char *category;
+		int weight;
+		char *canon = av_canonical_name(sig);
+		av_classify(c, canon, &category, &weight);
+		char *rule = g_strconcat("av.", canon, NULL);
+		g_free(canon);
+		verdict_add_finding(v, rule, category, weight, sig, where);
+		g_free(rule);
+	}
+	g_ptr_array_unref(ctx.names);
+	return ok;
+}
+
+/* av_scan - every attachment, then the raw message */
+bool av_scan(const av_engine *a, const vigie_config *c, const vigie_message *m, vigie_verdict *v,
+	     GError **err)
+{
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	bool ok = true;
+	for (guint i = 0; ok && i < m->attachments->len; i++) {
+		vigie_attachment *at = g_ptr_array_index(m->attachments, i);
+		if (!at->data)
+			continue;
+		gsize len;
+		const void *data = g_bytes_get_data(at->data, &len);
+		char *where = g_strdup_printf("attachment %s (%s)", at->name ? at->name : "unnamed",
+					      at->where);
+		ok = av_scan_buffer(a, c, &a->opts, data, len, at->name, where, seen, v, err);
+		g_free(where);
+	}
+	if (ok && m->raw && vigie_config_get_bool(c, "av", "scan_raw_message")) {
+		gsize len;
+		const void *data = g_bytes_get_data(m->raw, &len);
+		ok = av_scan_buffer(a, c, &a->raw_opts, data, len, NULL, "raw message", seen, v, err);
+	}
+	g_hash_table_unref(seen);
+	return ok;
+}

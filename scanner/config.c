@@ -1,0 +1,466 @@
+/* config.c - the one configuration file: INI sections, typed keys, validated
+ *
+ * Syntax: "[section]" lines, "key = value" lines, "#" or ";" comments on
+ * their own line, blank lines. Every key belongs to the table below (name,
+ * type, default, bounds); an unknown section or key, a duplicate key, or a
+ * value of the wrong type or out of bounds is an error naming file, line and
+ * key. Values of type PATH are resolved against the folder of the file.
+ *
+ * SECURITY: the file is written by the administrator and trusted; it is
+ * still parsed strictly so that a typo fails loudly instead of weakening
+ * policy silently.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	const char *section;
+	const char *key;
+	cfg_type type;
+	const char *def;
+	long long min, max; /* CFG_INT / CFG_SIZE */
+	const char *const *choices; /* CFG_STR: allowed values, or NULL */
+	char *(*check)(const char *value); /* extra validation: reason (owned) or NULL */
+} cfg_row;
+
+/* config_check_listen - libmilter socket syntax */
+static char *config_check_listen(const char *v)
+{
+	if (g_str_has_prefix(v, "unix:") || g_str_has_prefix(v, "local:")) {
+		const char *path = strchr(v, ':') + 1;
+		return *path == '/' ? NULL : g_strdup("a unix socket needs an absolute path (unix:/run/vigie/milter.sock)");
+	}
+	if (g_str_has_prefix(v, "inet:") || g_str_has_prefix(v, "inet6:")) {
+		const char *port = strchr(v, ':') + 1;
+		char *end;
+		long n = strtol(port, &end, 10);
+		if (end == port || n < 1 || n > 65535 || (*end && *end != '@'))
+			return g_strdup("expected inet:PORT@ADDRESS or inet6:PORT@ADDRESS with PORT 1-65535");
+		return NULL;
+	}
+	return g_strdup("expected unix:/PATH, inet:PORT@ADDRESS or inet6:PORT@ADDRESS");
+}
+
+/* config_check_mode - an octal file mode */
+static char *config_check_mode(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 8);
+	if (!*v || *end || n < 0 || n > 0777)
+		return g_strdup("expected an octal mode such as 0660");
+	return NULL;
+}
+
+static const char *const fail_modes[] = { "accept", "tempfail", "reject", NULL };
+static const char *const quarantine_actions[] = { "discard", "reject", NULL };
+static const char *const auto_yes_no[] = { "auto", "yes", "no", NULL };
+static const char *const log_levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+
+#define KB 1024LL
+#define MB (1024LL * 1024)
+#define GB (1024LL * 1024 * 1024)
+
+/* Every key Vigie knows. Front ends add their rows here: one table. */
+static const cfg_row config_table[] = {
+	{ "core", "max_message_size", CFG_SIZE, "64M", 1 * KB, 2 * GB, NULL },
+	{ "core", "max_parts", CFG_INT, "2000", 1, 1000000, NULL },
+	{ "core", "max_depth", CFG_INT, "24", 1, 1000, NULL },
+	{ "core", "max_text", CFG_SIZE, "4M", 1 * KB, 1 * GB, NULL },
+	{ "core", "log_level", CFG_STR, "info", 0, 0, log_levels },
+
+	{ "av", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "av", "bundled", CFG_PATH, "../signatures/clamav", 0, 0, NULL },
+	{ "av", "system_database", CFG_STR, "auto", 0, 0, NULL }, /* auto | off | PATH */
+	{ "av", "scan_raw_message", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "av", "raw_message_parse", CFG_STR, "auto", 0, 0, auto_yes_no },
+	{ "av", "max_scan_size", CFG_SIZE, "100M", 1 * KB, 4 * GB, NULL },
+	{ "av", "max_file_size", CFG_SIZE, "25M", 1 * KB, 2 * GB, NULL },
+	{ "av", "max_recursion", CFG_INT, "16", 1, 100, NULL },
+	{ "av", "max_files", CFG_INT, "10000", 1, 1000000, NULL },
+	{ "av", "max_scan_time", CFG_INT, "60000", 100, 3600000, NULL }, /* ms */
+	{ "av", "heuristic_encrypted", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "av", "heuristic_macros", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "av", "heuristic_phishing", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "av", "heuristic_exceeds_max", CFG_BOOL, "no", 0, 0, NULL },
+	{ "av", "malware_weight", CFG_INT, "100", 0, 1000, NULL },
+	{ "av", "risky_weight", CFG_INT, "8", 0, 1000, NULL },
+	{ "av", "phish_weight", CFG_INT, "10", 0, 1000, NULL },
+	{ "av", "heuristic_weight", CFG_INT, "6", 0, 1000, NULL },
+
+	{ "policy", "decisive_categories", CFG_LIST, "malware", 0, 0, NULL },
+	{ "policy", "malformed_weight", CFG_INT, "1", 0, 1000, NULL },
+
+	{ "daemon", "user", CFG_STR, "", 0, 0, NULL },     /* "" = keep the starting user */
+	{ "daemon", "pidfile", CFG_STR, "", 0, 0, NULL },
+	{ "daemon", "syslog", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "daemon", "shutdown_timeout", CFG_INT, "30", 0, 3600, NULL }, /* s */
+
+	{ "milter", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "milter", "listen", CFG_STR, "inet:10025@127.0.0.1", 0, 0, NULL, .check = config_check_listen },
+	{ "milter", "socket_mode", CFG_STR, "0660", 0, 0, NULL, .check = config_check_mode },
+	{ "milter", "mta_timeout", CFG_INT, "600", 1, 86400, NULL }, /* s */
+	{ "milter", "spill_size", CFG_SIZE, "1M", 0, 1 * GB, NULL },
+	{ "milter", "temp_dir", CFG_PATH, "/var/tmp", 0, 0, NULL },
+	{ "milter", "status_header", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "milter", "subject_prefix", CFG_STR, "[SUSPECT]", 0, 0, NULL },
+	{ "milter", "quarantine_action", CFG_STR, "discard", 0, 0, quarantine_actions },
+	{ "milter", "quarantine_reply", CFG_STR, "Message held for security review", 0, 0, NULL },
+	{ "milter", "reject_reply", CFG_STR, "Message refused by content policy", 0, 0, NULL },
+	{ "milter", "tempfail_reply", CFG_STR, "Message could not be scanned, try again later", 0, 0, NULL },
+	{ "milter", "on_scan_error", CFG_STR, "tempfail", 0, 0, fail_modes },
+	{ "milter", "on_engine_unavailable", CFG_STR, "tempfail", 0, 0, fail_modes },
+	{ "milter", "on_oversize", CFG_STR, "tempfail", 0, 0, fail_modes },
+	{ "milter", "on_timeout", CFG_STR, "tempfail", 0, 0, fail_modes },
+	{ "milter", "on_quarantine_error", CFG_STR, "tempfail", 0, 0, fail_modes },
+	{ "milter", "trusted_clients", CFG_LIST, "", 0, 0, NULL },
+	{ "milter", "skip_authenticated", CFG_BOOL, "no", 0, 0, NULL },
+
+	{ "quarantine", "dir", CFG_PATH, "/var/lib/vigie/quarantine", 0, 0, NULL },
+
+	{ "channel.mail", "tag", CFG_INT, "5", 1, 100000, NULL },
+	{ "channel.mail", "quarantine", CFG_INT, "10", 1, 100000, NULL },
+	{ "channel.mail", "reject", CFG_INT, "0", 0, 100000, NULL }, /* 0: never */
+	{ "channel.chat", "tag", CFG_INT, "5", 1, 100000, NULL },
+	{ "channel.chat", "quarantine", CFG_INT, "10", 1, 100000, NULL },
+	{ "channel.chat", "reject", CFG_INT, "0", 0, 0, NULL }, /* chat has no reject */
+};
+
+#define N_ROWS G_N_ELEMENTS(config_table)
+
+struct vigie_config {
+	char *path;
+	char *dir;
+	char *values[N_ROWS];   /* after defaults; PATH values absolute */
+	int lines[N_ROWS];      /* where each was set, 0 for default */
+};
+
+G_DEFINE_QUARK(vigie-error-quark, vigie_error)
+
+/* config_find - row index of section.key or -1 */
+static int config_find(const char *section, const char *key)
+{
+	for (size_t i = 0; i < N_ROWS; i++)
+		if (strcmp(config_table[i].section, section) == 0 &&
+		    strcmp(config_table[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool config_known_section(const char *section)
+{
+	for (size_t i = 0; i < N_ROWS; i++)
+		if (strcmp(config_table[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* config_parse_size - "123", "64K", "10M", "1G" -> bytes */
+static bool config_parse_size(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return false;
+	long long mult = 1;
+	if (*end) {
+		switch (g_ascii_toupper(*end)) {
+		case 'K': mult = KB; break;
+		case 'M': mult = MB; break;
+		case 'G': mult = GB; break;
+		default: return false;
+		}
+		end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end)
+			return false;
+	}
+	if (v > G_MAXINT64 / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+static bool config_parse_int(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool config_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+		if (g_ascii_strcasecmp(s, yes[i]) == 0) { *out = true; return true; }
+		if (g_ascii_strcasecmp(s, no[i]) == 0) { *out = false; return true; }
+	}
+	return false;
+}
+
+/* config_check_value - validate value for row r; on success *norm is the
+ * stored form (owned); on failure a reason (owned) */
+static char *config_check_value(const vigie_config *c, const cfg_row *r, const char *value,
+				char **norm)
+{
+	long long n;
+	bool b;
+	*norm = NULL;
+	switch (r->type) {
+	case CFG_INT:
+		if (!config_parse_int(value, &n))
+			return g_strdup_printf("'%s' is not an integer", value);
+		goto bounds;
+	case CFG_SIZE:
+		if (!config_parse_size(value, &n))
+			return g_strdup_printf("'%s' is not a size (bytes, or a number with K, M or G)", value);
+	bounds:
+		if (n < r->min || n > r->max)
+			return g_strdup_printf("%lld is out of range [%lld, %lld]", n, r->min, r->max);
+		*norm = g_strdup_printf("%lld", n);
+		return NULL;
+	case CFG_BOOL:
+		if (!config_parse_bool(value, &b))
+			return g_strdup_printf("'%s' is not a boolean (yes/no, true/false, on/off, 1/0)", value);
+		*norm = g_strdup(b ? "1" : "0");
+		return NULL;
+	case CFG_STR:
+		if (r->choices) {
+			for (const char *const *ch = r->choices; *ch; ch++)
+				if (strcmp(*ch, value) == 0) {
+					*norm = g_strdup(value);
+					return NULL;
+				}
+			char *list = g_strjoinv(", ", (char **)r->choices);
+			char *why = g_strdup_printf("'%s' is not one of: %s", value, list);
+			g_free(list);
+			return why;
+		}
+		if (r->check) {
+			char *why = r->check(value);
+			if (why)
+				return why;
+		}
+		*norm = g_strdup(value);
+		return NULL;
+	case CFG_PATH:
+		if (!*value)
+			return g_strdup("empty path");
+		*norm = g_path_is_absolute(value) ? g_strdup(value) : g_build_filename(c->dir, value, NULL);
+		return NULL;
+	case CFG_LIST:
+		*norm = g_strdup(value);
+		return NULL;
+	}
+	g_assert_not_reached();
+}
+
+static void config_set_error(GError **err, const vigie_config *c, int line, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
+static void config_set_error(GError **err, const vigie_config *c, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "%s:%d: %s", c->path, line, msg);
+	else
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "%s: %s", c->path, msg);
+	g_free(msg);
+}
+
+/* config_parse_text - parse the file's text into c; false with err */
+static bool config_parse_text(vigie_config *c, const char *text, gsize len, GError **err)
+{
+	if (!g_utf8_validate(text, (gssize)len, NULL) || memchr(text, '\0', len)) {
+		config_set_error(err, c, 0, "not valid UTF-8 text");
+		return false;
+	}
+	char **lines = g_strsplit(text, "\n", -1);
+	char *section = NULL;
+	bool ok = false;
+	for (int i = 0; lines[i]; i++) {
+		int lineno = i + 1;
+		char *l = g_strstrip(lines[i]);
+		if (!*l || *l == '#' || *l == ';')
+			continue;
+		if (*l == '[') {
+			char *close = strchr(l, ']');
+			if (!close || close[1] != '\0') {
+				config_set_error(err, c, lineno, "malformed section header '%s'", l);
+				goto out;
+			}
+			*close = '\0';
+			g_free(section);
+			section = g_strdup(g_strstrip(l + 1));
+			if (!config_known_section(section)) {
+				config_set_error(err, c, lineno, "unknown section [%s]", section);
+				goto out;
+			}
+			continue;
+		}
+		char *eq = strchr(l, '=');
+		if (!eq) {
+			config_set_error(err, c, lineno, "expected 'key = value', got '%s'", l);
+			goto out;
+		}
+		*eq = '\0';
+		char *key = g_strstrip(l);
+		char *value = g_strstrip(eq + 1);
+		if (!section) {
+			config_set_error(err, c, lineno, "key '%s' outside any [section]", key);
+			goto out;
+		}
+		int idx = config_find(section, key);
+		if (idx < 0) {
+			config_set_error(err, c, lineno, "unknown key '%s' in [%s]", key, section);
+			goto out;
+		}
+		if (c->lines[idx]) {
+			config_set_error(err, c, lineno, "key '%s' in [%s] already set on line %d", key,
+					 section, c->lines[idx]);
+			goto out;
+		}
+		/* strip one pair of surrounding quotes */
+		size_t vl = strlen(value);
+		if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
+			value[vl - 1] = '\0';
+			value++;
+		}
+		char *norm = NULL;
+		char *why = config_check_value(c, &config_table[idx], value, &norm);
+		if (why) {
+			config_set_error(err, c, lineno, "[%s] %s: %s", section, key, why);
+			g_free(why);
+			goto out;
+		}
+		g_free(c->values[idx]);
+		c->values[idx] = norm;
+		c->lines[idx] = lineno;
+	}
+	ok = true;
+out:
+	g_free(section);
+	g_strfreev(lines);
+	return ok;
+}
+
+/* config_cross_check - relations between keys */
+static bool config_cross_check(vigie_config *c, GError **err)
+{
+	static const char *const chans[] = { "channel.mail", "channel.chat" };
+	for (size_t i = 0; i < G_N_ELEMENTS(chans); i++) {
+		long long tag = vigie_config_get_int(c, chans[i], "tag");
+		long long q = vigie_config_get_int(c, chans[i], "quarantine");
+		long long rj = vigie_config_get_int(c, chans[i], "reject");
+		if (q < tag) {
+			config_set_error(err, c, c->lines[config_find(chans[i], "quarantine")],
+					 "[%s] quarantine (%lld) must not be below tag (%lld)", chans[i], q, tag);
+			return false;
+		}
+		if (rj && rj < q) {
+			config_set_error(err, c, c->lines[config_find(chans[i], "reject")],
+					 "[%s] reject (%lld) must be 0 (off) or at least quarantine (%lld)",
+					 chans[i], rj, q);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* vigie_config_load - read, parse and validate path; NULL with err */
+vigie_config *vigie_config_load(const char *path, GError **err)
+{
+	vigie_config *c = g_new0(vigie_config, 1);
+	char *abs = g_canonicalize_filename(path, NULL);
+	c->path = g_strdup(path);
+	c->dir = g_path_get_dirname(abs);
+	g_free(abs);
+	for (size_t i = 0; i < N_ROWS; i++) {
+		char *why = config_check_value(c, &config_table[i], config_table[i].def, &c->values[i]);
+		g_assert(why == NULL); /* the table's defaults are valid */
+	}
+	char *text = NULL;
+	gsize len = 0;
+	GError *ioerr = NULL;
+	if (!g_file_get_contents(path, &text, &len, &ioerr)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "%s: cannot read: %s", path,
+			    ioerr->message);
+		g_error_free(ioerr);
+		goto fail;
+	}
+	bool ok = config_parse_text(c, text, len, err) && config_cross_check(c, err);
+	g_free(text);
+	if (ok)
+		return c;
+fail:
+	vigie_config_free(c);
+	return NULL;
+}
+
+/* vigie_config_free - NULL is a no-op */
+void vigie_config_free(vigie_config *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < N_ROWS; i++)
+		g_free(c->values[i]);
+	g_free(c->path);
+	g_free(c->dir);
+	g_free(c);
+}
+
+/* vigie_config_get - stored text of section.key, NULL for an unknown key */
+const char *vigie_config_get(const vigie_config *c, const char *section, const char *key)
+{
+	int i = config_find(section, key);
+	return i < 0 ? NULL : c->values[i];
+}
+
+/* vigie_config_get_int - integer or size value; unknown key is a bug */
+long long vigie_config_get_int(const vigie_config *c, const char *section, const char *key)
+{
+	int i = config_find(section, key);
+	g_assert(i >= 0 && (config_table[i].type == CFG_INT || config_table[i].type == CFG_SIZE));
+	return g_ascii_strtoll(c->values[i], NULL, 10);
+}
+
+/* vigie_config_get_bool - boolean value; unknown key is a bug */
+bool vigie_config_get_bool(const vigie_config *c, const char *section, const char *key)
+{
+	int i = config_find(section, key);
+	g_assert(i >= 0 && config_table[i].type == CFG_BOOL);
+	return c->values[i][0] == '1';
+}
+
+/* config_get_list - comma-separated list, trimmed, empty items dropped */
+char **config_get_list(const vigie_config *c, const char *section, const char *key)
+{
+	const char *v = vigie_config_get(c, section, key);
+	char **parts = g_strsplit(v ? v : "", ",", -1);
+	GPtrArray *out = g_ptr_array_new();
+	for (int i = 0; parts[i]; i++) {
+		char *s = g_strstrip(parts[i]);
+		if (*s)
+			g_ptr_array_add(out, g_strdup(s));
+	}
+	g_strfreev(parts);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* config_path - the file this configuration was read from */
+const char *config_path(const vigie_config *c)
+{
+	return c->path;
+}

@@ -1,0 +1,96 @@
+/* engine.c - the core engine: configuration + every analyser's rules,
+ * immutable once built, shared by reference count.
+ *
+ * An engine is built completely or not at all: a broken rule file makes
+ * vigie_engine_load fail with the file (and line) named, and nothing of the
+ * half-built engine survives. Once returned, nothing in it changes, so any
+ * number of threads may scan with it; the last unref frees it, which is how a
+ * reload lets scans in flight finish on the old engine (slot.c).
+ */
+#include "internal.h"
+#include "engine.h"
+
+#include <gmime/gmime.h>
+
+static gpointer engine_init_once(gpointer data)
+{
+	GError **err = data;
+	g_mime_init();
+	return GINT_TO_POINTER(av_global_init(err) ? 1 : 2);
+}
+
+/* vigie_global_init - GMime and libclamav start-up; idempotent */
+bool vigie_global_init(GError **err)
+{
+	static GOnce once = G_ONCE_INIT;
+	g_once(&once, engine_init_once, err);
+	if (GPOINTER_TO_INT(once.retval) != 1) {
+		if (err && !*err)
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "libclamav failed to initialise");
+		return false;
+	}
+	return true;
+}
+
+/* vigie_engine_load - configuration + rules -> engine, or NULL with err */
+vigie_engine *vigie_engine_load(const char *config_file, GError **err)
+{
+	if (!vigie_global_init(err))
+		return NULL;
+	gint64 t0 = g_get_monotonic_time();
+	vigie_engine *e = g_new0(vigie_engine, 1);
+	e->refs = 1;
+	e->config = vigie_config_load(config_file, err);
+	if (!e->config)
+		goto fail;
+	if (vigie_config_get_bool(e->config, "av", "enabled")) {
+		e->av = av_engine_load(e->config, err);
+		if (!e->av)
+			goto fail;
+	}
+	e->load_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+	e->version = g_strdup_printf("vigie %s; %s", VIGIE_VERSION,
+				     e->av ? av_engine_describe(e->av) : "clamav disabled");
+	return e;
+fail:
+	vigie_engine_unref(e);
+	return NULL;
+}
+
+/* vigie_engine_ref - one more reference; returns e */
+vigie_engine *vigie_engine_ref(vigie_engine *e)
+{
+	g_atomic_int_inc(&e->refs);
+	return e;
+}
+
+/* vigie_engine_unref - drop a reference; the last frees; NULL is a no-op */
+void vigie_engine_unref(vigie_engine *e)
+{
+	if (!e || !g_atomic_int_dec_and_test(&e->refs))
+		return;
+	av_engine_free(e->av);
+	vigie_config_free(e->config);
+	g_free(e->version);
+	g_free(e);
+}
+
+const vigie_config *vigie_engine_config(const vigie_engine *e)
+{
+	return e->config;
+}
+
+const char *vigie_engine_version(const vigie_engine *e)
+{
+	return e->version;
+}
+
+unsigned vigie_engine_signature_count(const vigie_engine *e)
+{
+	return e->av ? av_engine_signatures(e->av) : 0;
+}
+
+double vigie_engine_load_ms(const vigie_engine *e)
+{
+	return e->load_ms;
+}

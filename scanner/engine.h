@@ -1,0 +1,15 @@
+/* engine.h - the engine's insides, for scanner/ files only */
+#ifndef VIGIE_ENGINE_H
+#define VIGIE_ENGINE_H
+
+#include "internal.h"
+
+struct vigie_engine {
+	gint refs;
+	vigie_config *config;
+	av_engine *av;       /* NULL when [av] enabled = no */
+	char *version;
+	double load_ms;
+};
+
+#endif

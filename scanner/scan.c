@@ -1,0 +1,44 @@
+/* scan.c - run every analyser on a message, then the policy
+ *
+ * Analysers are independent: each adds findings to the verdict. One that
+ * fails (an engine error, not a detection) marks verdict->error and the
+ * others still run, so the front end can apply its fail mode knowing what
+ * was and was not checked.
+ */
+#include "internal.h"
+#include "engine.h"
+
+/* scan_structure - what the parser found malformed, as findings */
+static void scan_structure(const vigie_config *c, const vigie_message *m, vigie_verdict *v)
+{
+	int w = (int)vigie_config_get_int(c, "policy", "malformed_weight");
+	for (guint i = 0; i < m->problems->len && i < 5; i++)
+		verdict_add_finding(v, "mime.malformed", "malformed", i == 0 ? w : 0,
+				    g_ptr_array_index(m->problems, i), "structure");
+}
+
+/* vigie_scan - verdict for m with engine e; never NULL */
+vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
+{
+	gint64 t0 = g_get_monotonic_time();
+	vigie_verdict *v = verdict_new(m->channel);
+	v->engine_version = g_strdup(e->version);
+	GString *errors = g_string_new(NULL);
+
+	scan_structure(e->config, m, v);
+	if (e->av) {
+		GError *err = NULL;
+		if (!av_scan(e->av, e->config, m, v, &err)) {
+			g_string_append(errors, err->message);
+			g_error_free(err);
+		}
+	}
+
+	policy_apply(e->config, v);
+	if (errors->len)
+		v->error = g_string_free(errors, FALSE);
+	else
+		g_string_free(errors, TRUE);
+	v->elapsed_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+	return v;
+}

@@ -1,0 +1,241 @@
+/* vigie.h - the scanning core as front ends and tools see it
+ *
+ * This is the only header a front end (milter, webhook, CLI) includes. It
+ * speaks GLib (GError, GPtrArray) and nothing else: libclamav, GMime, gumbo,
+ * json-glib and pcre2 stay inside scanner/.
+ *
+ * Life cycle:
+ *   vigie_global_init()            once per process, before anything else
+ *   vigie_engine_load(config)      rules + ClamAV, immutable once built
+ *   vigie_message_from_mime/chat   one message in
+ *   vigie_scan(engine, message)    one verdict out
+ *   vigie_engine_unref / vigie_message_free / vigie_verdict_free
+ *
+ * Reload: a vigie_slot holds the current engine. vigie_slot_reload() builds a
+ * new engine beside the old one and swaps it in only if it loaded completely;
+ * scans holding a reference to the old engine finish on it.
+ *
+ * Thread safety: an engine is immutable and may be shared by any number of
+ * threads scanning at once. Messages and verdicts belong to one thread.
+ */
+#ifndef VIGIE_H
+#define VIGIE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+G_BEGIN_DECLS
+
+#define VIGIE_VERSION "0.1.0"
+
+/* Error domain of every GError the core sets. */
+#define VIGIE_ERROR (vigie_error_quark())
+GQuark vigie_error_quark(void);
+
+typedef enum {
+	VIGIE_ERROR_CONFIG,  /* configuration file: syntax, key, value */
+	VIGIE_ERROR_RULES,   /* a rule or signature file failed to load */
+	VIGIE_ERROR_INPUT,   /* the message itself cannot be read */
+	VIGIE_ERROR_SCAN,    /* an analyser failed on a readable message */
+	VIGIE_ERROR_IO,      /* a file could not be read or written */
+} VigieErrorCode;
+
+/* ---- process ---------------------------------------------------------- */
+
+/* vigie_global_init - initialise libraries (GMime, libclamav); idempotent */
+bool vigie_global_init(GError **err);
+
+/* ---- configuration ---------------------------------------------------- */
+
+typedef enum { VIGIE_CHANNEL_MAIL = 0, VIGIE_CHANNEL_CHAT = 1, VIGIE_CHANNEL_COUNT } VigieChannel;
+
+typedef enum {
+	VIGIE_ACTION_RELEASE = 0,
+	VIGIE_ACTION_TAG,
+	VIGIE_ACTION_QUARANTINE,
+	VIGIE_ACTION_REJECT,
+} VigieAction;
+
+const char *vigie_channel_name(VigieChannel c);
+bool vigie_channel_parse(const char *s, VigieChannel *out);
+const char *vigie_action_name(VigieAction a);
+
+typedef struct vigie_config vigie_config;
+
+/* vigie_config_load - read and validate one configuration file.
+ * Relative paths in the file are resolved against the file's folder.
+ * Returns a new config (free with vigie_config_free) or NULL with err set to
+ * a message naming file, line and key. */
+vigie_config *vigie_config_load(const char *path, GError **err);
+void vigie_config_free(vigie_config *c);
+
+/* vigie_config_get - the value of SECTION.KEY as text (after defaults),
+ * or NULL for an unknown key. For front ends' own settings and for tests. */
+const char *vigie_config_get(const vigie_config *c, const char *section, const char *key);
+long long vigie_config_get_int(const vigie_config *c, const char *section, const char *key);
+bool vigie_config_get_bool(const vigie_config *c, const char *section, const char *key);
+
+/* ---- engine ----------------------------------------------------------- */
+
+typedef struct vigie_engine vigie_engine;
+
+/* vigie_engine_load - build an engine from a configuration file and every
+ * rule file it names. Returns a new engine with one reference, or NULL with
+ * err naming the file (and line, where the format has lines) that failed. */
+vigie_engine *vigie_engine_load(const char *config_path, GError **err);
+vigie_engine *vigie_engine_ref(vigie_engine *e);
+void vigie_engine_unref(vigie_engine *e);
+
+const vigie_config *vigie_engine_config(const vigie_engine *e);
+/* vigie_engine_version - e.g. "vigie 0.1.0; signatures 14 (bundled 14, system 0)" */
+const char *vigie_engine_version(const vigie_engine *e);
+unsigned vigie_engine_signature_count(const vigie_engine *e);
+/* vigie_engine_load_ms - how long building this engine took */
+double vigie_engine_load_ms(const vigie_engine *e);
+
+/* A slot holds the current engine for a long-running process. */
+typedef struct vigie_slot vigie_slot;
+
+vigie_slot *vigie_slot_new(vigie_engine *e);      /* takes the reference; e may be NULL */
+void vigie_slot_free(vigie_slot *s);
+vigie_engine *vigie_slot_get(vigie_slot *s);       /* a new reference, or NULL if none loaded */
+/* vigie_slot_reload - load config_path into a new engine; on success swap it
+ * in and return true; on failure keep the current engine and return false
+ * with err set. */
+bool vigie_slot_reload(vigie_slot *s, const char *config_path, GError **err);
+
+/* ---- message ---------------------------------------------------------- */
+
+typedef struct {
+	char *name;   /* as sent (decoded), or NULL */
+	char *value;  /* unfolded, RFC 2047 words decoded to UTF-8 */
+} vigie_header;
+
+typedef struct {
+	char *href;   /* as written in the document */
+	char *text;   /* visible text of the link ("" for none) */
+	char *tag;    /* "a", "form", "img", "area", "base", "meta", "iframe", ... */
+} vigie_link;
+
+typedef enum { VIGIE_TEXT_PLAIN, VIGIE_TEXT_HTML, VIGIE_TEXT_CHAT } VigieTextKind;
+
+typedef struct {
+	VigieTextKind kind;
+	char *text;         /* UTF-8; for HTML, the visible text */
+	GPtrArray *links;   /* of vigie_link*; HTML and chat only, else empty */
+	char *where;        /* e.g. "part 1.2" */
+} vigie_text;
+
+typedef struct {
+	char *name;          /* file name as declared (UTF-8), or NULL */
+	char *declared_type; /* Content-Type as declared, lower case, or NULL */
+	const char *sniffed_type; /* from the bytes, e.g. "application/x-msdownload" */
+	char *url;           /* chat: where the platform keeps it, or NULL */
+	GBytes *data;        /* decoded bytes (mail); NULL for chat references */
+	char *where;         /* e.g. "part 2" or "attachment 1" */
+} vigie_attachment;
+
+typedef struct {
+	/* mail */
+	char *client_addr;
+	char *helo;
+	char *mail_from;
+	GPtrArray *rcpt_to;  /* of char* */
+	char *queue_id;      /* for logs */
+	/* chat */
+	char *platform;
+	char *conversation;
+	char *message_id;
+	char *author_id;
+	char *author_name;
+} vigie_envelope;
+
+typedef struct {
+	VigieChannel channel;
+	vigie_envelope env;
+	GPtrArray *headers;      /* of vigie_header*, in order (mail) */
+	GPtrArray *texts;        /* of vigie_text* */
+	GPtrArray *attachments;  /* of vigie_attachment* */
+	GBytes *raw;             /* original bytes (mail: RFC 5322; chat: JSON) */
+	GPtrArray *problems;     /* of char*: what the parser noticed (truncated, ...) */
+	unsigned parts;          /* MIME parts walked */
+} vigie_message;
+
+/* Envelope given by the front end; every field may be NULL. */
+typedef struct {
+	const char *client_addr;
+	const char *helo;
+	const char *mail_from;
+	const char *const *rcpt_to; /* NULL-terminated, or NULL */
+	const char *queue_id;
+} vigie_mail_envelope;
+
+/* vigie_message_from_mime - parse raw RFC 5322 bytes (an mbox "From " line
+ * first is accepted). The bytes are copied. Malformed MIME still yields a
+ * message (with problems noted) whenever any of it can be read; NULL with err
+ * only for input that is not mail at all (empty). */
+vigie_message *vigie_message_from_mime(const void *raw, size_t len,
+				       const vigie_mail_envelope *env, GError **err);
+
+/* vigie_message_from_chat_json - the documented chat JSON form (README,
+ * "Chat message JSON"). NULL with err naming the field for invalid input. */
+vigie_message *vigie_message_from_chat_json(const void *json, size_t len, GError **err);
+
+void vigie_message_free(vigie_message *m);
+/* vigie_message_header - first header named NAME (case-insensitive) or NULL */
+const char *vigie_message_header(const vigie_message *m, const char *name);
+
+/* ---- verdict ---------------------------------------------------------- */
+
+typedef struct {
+	char *rule;      /* e.g. "av.Vigie.Exe.PE" */
+	char *category;  /* e.g. "malware" */
+	int weight;
+	char *evidence;  /* matched text, URL, or signature name */
+	char *where;     /* "attachment invoice.exe (part 2)", "raw message", ... */
+	bool decisive;   /* forces quarantine whatever the score */
+} vigie_finding;
+
+typedef struct {
+	VigieChannel channel;
+	VigieAction action;
+	int score;
+	GPtrArray *findings;  /* of vigie_finding* */
+	char *error;          /* an analyser failed: the front end applies its fail mode */
+	char *engine_version;
+	double elapsed_ms;
+} vigie_verdict;
+
+/* vigie_scan - run every analyser and the policy. Never returns NULL.
+ * If an analyser fails, verdict->error says which and why; the findings of
+ * the others are kept. */
+vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m);
+void vigie_verdict_free(vigie_verdict *v);
+
+/* vigie_verdict_to_json - one line of JSON; caller frees with g_free */
+char *vigie_verdict_to_json(const vigie_verdict *v, const char *input_name);
+
+/* ---- quarantine ------------------------------------------------------ */
+
+typedef struct vigie_quarantine vigie_quarantine;
+
+/* vigie_quarantine_open - the quarantine folder dir (created 0700 with
+ * tmp/, new/, released/, deleted/ if missing); NULL with err */
+vigie_quarantine *vigie_quarantine_open(const char *dir, GError **err);
+void vigie_quarantine_close(vigie_quarantine *q);
+const char *vigie_quarantine_dir(const vigie_quarantine *q);
+/* vigie_quarantine_store - keep the message's original bytes and metadata;
+ * returns the new item's id (caller g_free) only once both are durable on
+ * disk, or NULL with err (the caller then tempfails / answers 503) */
+char *vigie_quarantine_store(vigie_quarantine *q, const vigie_message *m, const vigie_verdict *v,
+			     GError **err);
+/* vigie_quarantine_valid_id - true only for ids this module generates */
+bool vigie_quarantine_valid_id(const char *id);
+/* vigie_quarantine_audit - append "time who action id result" to audit.log */
+bool vigie_quarantine_audit(vigie_quarantine *q, const char *who, const char *action,
+			    const char *id, const char *result);
+
+G_END_DECLS
+
+#endif

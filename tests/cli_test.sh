@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# cli_test.sh VIGIE SRCDIR - the vigie command end to end, with the bundled
+# configuration and the real libclamav engine on the bundled signatures.
+# Prints TAP. Table-driven where the cases are data.
+set -uo pipefail
+VIGIE=$1
+SRC=$2
+T=$(mktemp -d /tmp/vigie-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+CONF=$SRC/etc/vigie.conf
+n=0 bad=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+# check NAME COND... : pass when the command in COND succeeds
+check() { local name=$1; shift; if "$@"; then ok "$name"; else nok "$name" "failed: $*"; fi; }
+
+# run_vigie OUT ERR ARGS... -> sets rc; never lets a crash pass as an exit code
+run_vigie() {
+	local out=$1 err=$2; shift 2
+	timeout 120 "$VIGIE" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+crashed() { [ "$rc" -ge 124 ] || grep -q "Sanitizer\|runtime error" "$1"; }
+
+# mail_with FILE NAME -> a mail carrying FILE as a base64 attachment NAME
+mail_with() {
+	printf 'From: sender@example.org\nTo: agent@cc.example\nSubject: document\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="sep"\n\n--sep\nContent-Type: text/plain\n\nPlease see the attached file.\n'
+	printf -- '--sep\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename="%s"\n' "$2"
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	base64 "$1"
+	printf -- '--sep--\n'
+}
+
+# --- configuration ---------------------------------------------------------
+run_vigie "$T/o" "$T/e" -c "$CONF" --check-config
+check "check-config accepts the bundled configuration" [ "$rc" -eq 0 ]
+check "check-config reports signatures loaded" grep -q "OK (vigie .*bundled signatures" "$T/o"
+
+printf '[core]\nmax_message_size = 1M\n[av]\nbundled = %s/signatures/clamav\nsystem_database = off\nheuristic_macros = perhaps\n' "$SRC" >"$T/bad.conf"
+run_vigie "$T/o" "$T/e" -c "$T/bad.conf" --check-config
+check "check-config rejects a bad value (exit 2)" [ "$rc" -eq 2 ]
+check "the error names file, line and key" grep -q "bad.conf:6: \[av\] heuristic_macros: 'perhaps' is not a boolean" "$T/e"
+
+mkdir -p "$T/sigs"
+cp "$SRC"/signatures/clamav/* "$T/sigs/"
+printf 'Vigie.Test.Good:0:*:414243444546\nVigie.Test.Bad:0:*:4142zz\n' >"$T/sigs/zz-broken.ndb"
+printf '[av]\nbundled = sigs\nsystem_database = off\n' >"$T/brokensigs.conf"
+run_vigie "$T/o" "$T/e" -c "$T/brokensigs.conf" --check-config
+check "a broken signature file fails the load" [ "$rc" -eq 2 ]
+check "the error names the signature file and line" grep -q "zz-broken.ndb.*line 2" "$T/e"
+
+run_vigie "$T/o" "$T/e" -c /nonexistent/vigie.conf --check-config
+check "a missing configuration is a clear error" grep -q "/nonexistent/vigie.conf: cannot read" "$T/e"
+
+# --- scanning: verdicts and exit codes --------------------------------------
+printf 'From: client@example.org\nTo: service@cc.example\nSubject: question\n\nBonjour, quand arrive ma commande ?\n' >"$T/clean.eml"
+run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/clean.eml"
+check "a clean mail is released (exit 0)" [ "$rc" -eq 0 ]
+check "human output names the action" grep -q "clean.eml: release (score 0)" "$T/o"
+
+mail_with "$SRC/tests/fixtures/av/eicar.com" "eicar.com" >"$T/eicar.eml"
+run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/eicar.eml"
+check "an EICAR attachment is quarantined (exit 1)" [ "$rc" -eq 1 ]
+check "the finding names the signature and the attachment" \
+	grep -q 'av.Vigie.Test.EICAR .*malware .*decisive.*in attachment eicar.com (part 1.2)' "$T/o"
+
+run_vigie "$T/o" "$T/e" -c "$CONF" scan --json "$T/eicar.eml" "$T/clean.eml"
+check "--json prints one valid JSON object per input" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["action"] for r in rows] == ["quarantine", "release"], rows
+assert rows[0]["findings"][0]["rule"] == "av.Vigie.Test.EICAR"
+assert rows[0]["findings"][0]["decisive"] is True
+' "$T/o"
+
+mkdir -p "$T/dir/sub"
+cp "$T/clean.eml" "$T/dir/a.eml"
+cp "$T/eicar.eml" "$T/dir/sub/b.eml"
+run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/dir"
+check "a folder is scanned recursively with a summary line" \
+	grep -q "^2 scanned: 1 released, 0 tagged, 1 quarantined, 0 rejected, 0 errors" "$T/o"
+
+timeout 60 "$VIGIE" -c "$CONF" scan - <"$T/eicar.eml" >"$T/o" 2>"$T/e"
+check "standard input is scanned" grep -q "^-: quarantine" "$T/o"
+
+# --- bad input: a verdict or a clear error, never a crash --------------------
+: >"$T/empty.eml"
+run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/empty.eml"
+check "an empty file is a clear error (exit 2)" [ "$rc" -eq 2 ]
+check "the error says empty" grep -q "empty.eml: empty message" "$T/e"
+
+run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/nosuch.eml"
+check "a missing input is an error naming it" grep -q "nosuch.eml" "$T/e"
+
+printf '[core]\nmax_message_size = 1K\n[av]\nbundled = %s/signatures/clamav\n' "$SRC" >"$T/small.conf"
+head -c 5000 /dev/zero | tr '\0' 'a' | sed 's/^/Subject: x\n\n/' >"$T/big.eml"
+run_vigie "$T/o" "$T/e" -c "$T/small.conf" scan "$T/big.eml"
+check "an oversized input is refused by name" grep -q "big.eml: larger than \[core\] max_message_size" "$T/e"
+
+printf '{"text": "hi", "author": "not an object"}' >"$T/bad.json"
+run_vigie "$T/o" "$T/e" -c "$CONF" scan --channel chat "$T/bad.json"
+check "invalid chat JSON names the field" grep -q "field 'author' must be" "$T/e"
+printf '{"text": "Bonjour", "platform": "whatsapp", "author": {"id": "1", "name": "Client"}}' >"$T/good.json"
+run_vigie "$T/o" "$T/e" -c "$CONF" scan --channel chat --json "$T/good.json"
+check "a chat message is scanned on the chat channel" grep -q '"channel":"chat","action":"release"' "$T/o"
+
+python3 "$SRC/tests/make_bad_inputs.py" "$T/bad"
+for f in "$T"/bad/*; do
+	name=$(basename "$f")
+	run_vigie "$T/o" "$T/e" -c "$CONF" scan --json "$f"
+	if crashed "$T/e"; then
+		nok "bad input $name: no crash, no hang" "exit $rc" "$(head -5 "$T/e")"
+	elif [ "$rc" -le 1 ] && grep -q '"action"' "$T/o"; then
+		ok "bad input $name: verdict $(grep -o '"action":"[a-z]*"' "$T/o")"
+	elif [ "$rc" -eq 2 ] && [ -s "$T/e" ]; then
+		ok "bad input $name: clear error: $(head -1 "$T/e")"
+	else
+		nok "bad input $name" "exit $rc" "$(head -3 "$T/o")"
+	fi
+done
+
+# --- every bundled signature: its sample fires, its near-miss does not -------
+FIX=$SRC/tests/fixtures/av
+while IFS=$'\t' read -r file expect; do
+	case "$file" in ''|'#'*) continue ;; esac
+	mail_with "$FIX/$file" "$file" >"$T/fx.eml"
+	run_vigie "$T/o" "$T/e" -c "$CONF" scan --json "$T/fx.eml"
+	got=$(python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+names = sorted({f["evidence"] for f in r["findings"] if f["rule"].startswith("av.")
+                and (f["evidence"].startswith("Vigie") or f["evidence"].startswith("Heuristics")
+                     or "Vigie" in f["evidence"])})
+print(",".join(names) if names else "clean")
+' "$T/o" 2>/dev/null)
+	want=$(echo "$expect" | tr ',' '\n' | sed 's/\.UNOFFICIAL$//' | sort | paste -sd, -)
+	if [ "$got" = "$want" ]; then
+		ok "signature fixture $file -> $want"
+	else
+		nok "signature fixture $file" "want: $want" "got:  $got"
+	fi
+done <"$FIX/EXPECTED"
+
+echo "1..$n"
+[ "$bad" -eq 0 ]

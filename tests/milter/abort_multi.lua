@@ -1,0 +1,17 @@
+-- abort_multi.lua - an aborted message, then three messages on one
+-- connection with different verdicts: state never leaks between messages
+dofile(os.getenv("VIGIE_LUA_LIB"))
+local conn = open_conn()
+check(mt.macro(conn, SMFIC_MAIL, "i", "ABORT1"), "macro")
+check(mt.mailfrom(conn, "<x@example.org>"), "mailfrom")
+check(mt.rcptto(conn, "<y@cc.example>"), "rcptto")
+check(mt.header(conn, "Subject", "aborted"), "header")
+check(mt.abort(conn), "abort")
+local r = send_message(conn, "MULTI1", MIME_HEADERS, mime_with_attachment("eicar.com", EICAR))
+expect_reply(r, SMFIR_DISCARD, "first message (EICAR)")
+r = send_message(conn, "MULTI2", { { "Subject", "second" } }, "clean second message\r\n")
+expect_reply(r, SMFIR_ACCEPT, "second message (clean)")
+expect_hdr_add(conn, "X-Vigie-Status", "release score=0")
+r = send_message(conn, "MULTI3", MIME_HEADERS, mime_with_attachment("eicar.com", EICAR))
+expect_reply(r, SMFIR_DISCARD, "third message (EICAR)")
+mt.disconnect(conn)
