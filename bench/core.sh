@@ -24,3 +24,6 @@ for d in "${dirs[@]}"; do
 done
 echo "== all mail folders together"
 taskset -c 0 "$B" etc/vigie.conf "${dirs[@]}"
+echo "== url analyser (bench/urls.sh has the detection shares too)"
+ninja -C build-bench bench/bench_urls >/dev/null
+taskset -c 0 build-bench/bench/bench_urls etc/vigie.conf "${dirs[@]}"

@@ -8,5 +8,9 @@ enum { CLI_EXIT_CLEAN = 0, CLI_EXIT_FLAGGED = 1, CLI_EXIT_ERROR = 2 };
 
 /* cli_scan - "vigie scan ARGS"; returns the exit code */
 int cli_scan(const char *config, int argc, char **argv);
+/* cli_quarantine - "vigie quarantine list|show|release|delete|purge" */
+int cli_quarantine(const char *config, int argc, char **argv);
+/* cli_eval - "vigie eval ARGS": detection figures on labelled sets */
+int cli_eval(const char *config, int argc, char **argv);
 
 #endif

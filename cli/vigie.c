@@ -1,6 +1,7 @@
 /* vigie.c - the command-line entry point: global options and dispatch
  *
  *   vigie [-c CONFIG] scan [--channel mail|chat] [--json] FILE|DIR|-...
+ *   vigie [-c CONFIG] eval [--json] [--label LABEL DIR...] [FILE.jsonl...]
  *   vigie [-c CONFIG] --check-config
  *   vigie --version
  *
@@ -21,6 +22,11 @@ static void cli_usage(FILE *to)
 		"\n"
 		"commands:\n"
 		"  scan [--channel mail|chat] [--json] FILE|DIR|-...   scan messages, print verdicts\n"
+		"  quarantine list [--json] [--limit N] [--channel C] [--action A] [--category C] [--rule R]\n"
+		"                  [--from S] [--to R] [--min-score N] [--since T] [--until T] [--state S]\n"
+		"  quarantine show ID [--raw] | release ID... [--to ADDR] | delete ID... | purge --older-than AGE\n"
+		"  eval [--json] [--top N] [--show missed|all] [--label LABEL DIR...] [FILE.jsonl...]\n"
+		"                                                    detection figures on labelled sets\n"
 		"  check-config                                      validate config and rules, then exit\n"
 		"  version                                           print versions\n"
 		"\n"
@@ -85,6 +91,10 @@ int main(int argc, char **argv)
 	const char *cmd = argv[i];
 	if (!strcmp(cmd, "scan"))
 		return cli_scan(cli_config_path(config), argc - i - 1, argv + i + 1);
+	if (!strcmp(cmd, "quarantine"))
+		return cli_quarantine(cli_config_path(config), argc - i - 1, argv + i + 1);
+	if (!strcmp(cmd, "eval"))
+		return cli_eval(cli_config_path(config), argc - i - 1, argv + i + 1);
 	if (!strcmp(cmd, "check-config"))
 		return cli_check_config(cli_config_path(config));
 	if (!strcmp(cmd, "version")) {

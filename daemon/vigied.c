@@ -1,10 +1,12 @@
-/* vigied.c - the gateway daemon: one process, one core engine, its front
- * ends (the milter now; the webhook receiver later).
+/* vigied.c - the gateway daemon: one process, one core engine and one
+ * quarantine shared by its front ends: the milter and the HTTP webhook
+ * receiver (either may be disabled, not both).
  *
  *   vigied [-c CONFIG] [-f] [--check-config]
  *
  * Start-up order (Postfix's pre-jail / post-jail split): read configuration
- * and rules, open the quarantine folder and the listening socket, then drop
+ * and rules, open the quarantine folder and the listening sockets (milter,
+ * webhook port, TLS files), then drop
  * to [daemon] user when started as root, then serve. Rules that fail to load
  * at start do not stop the daemon: it logs why and answers every message
  * with [milter] on_engine_unavailable (tempfail by default) until a SIGHUP
@@ -12,11 +14,12 @@
  *
  * Signals: SIGHUP reloads configuration and rules (the engine swap; a
  * failed reload keeps the old engine and logs why); SIGTERM stops accepting
- * connections, lets messages in flight finish (up to [daemon]
+ * connections on both front ends, lets messages in flight finish (up to [daemon]
  * shutdown_timeout seconds), then exits.
  */
 #include "milter.h"
 #include "vigied.h"
+#include "webhook.h"
 #include "vlog.h"
 
 #include <errno.h>
@@ -33,6 +36,30 @@
 
 static const char *vigied_config_path = VIGIE_DEFAULT_CONFIG;
 static vigie_slot *vigied_slot;
+
+static vigie_quarantine *vigied_q;
+
+/* vigied_housekeeping - purge quarantine items past [quarantine]
+ * retention_days (of the configuration in force) */
+void vigied_housekeeping(void)
+{
+	vigie_engine *e = vigie_slot_get(vigied_slot);
+	if (!e || !vigied_q) {
+		vigie_engine_unref(e);
+		return;
+	}
+	long long days = vigie_config_get_int(vigie_engine_config(e), "quarantine", "retention_days");
+	vigie_engine_unref(e);
+	if (days <= 0)
+		return;
+	guint n = vigie_quarantine_purge(vigied_q, (gint64)days * 86400);
+	if (n) {
+		char *res = g_strdup_printf("purged %u older than %lld days", n, days);
+		vigie_quarantine_audit(vigied_q, "vigied", "purge", "-", res);
+		vlog(LOG_NOTICE, NULL, "quarantine retention: %s", res);
+		g_free(res);
+	}
+}
 
 /* vigied_reload - SIGHUP: a new engine from the same configuration file */
 void vigied_reload(void)
@@ -114,6 +141,22 @@ static void vigied_write_pidfile(const char *path)
 	g_free(text);
 }
 
+/* vigied_milter_metrics - the milter's counters for GET /metrics */
+static char *vigied_milter_metrics(void)
+{
+	guint64 n[MILTER_COUNT_N];
+	milter_counters(n);
+	GString *o = g_string_new("# HELP vigie_milter_messages_total Mail scanned by the milter, by action "
+				  "(failed: the fail mode answered).\n# TYPE vigie_milter_messages_total counter\n");
+	for (int i = 0; i < MILTER_COUNT_N; i++)
+		g_string_append_printf(o, "vigie_milter_messages_total{action=\"%s\"} %" G_GUINT64_FORMAT "\n",
+				       i == MILTER_COUNT_FAILED ? "failed" : vigie_action_name(i), n[i]);
+	g_string_append_printf(o, "# HELP vigie_milter_in_flight Mail between MAIL FROM and its end.\n"
+				  "# TYPE vigie_milter_in_flight gauge\nvigie_milter_in_flight %u\n",
+			       milter_in_flight());
+	return g_string_free(o, FALSE);
+}
+
 static void vigied_usage(FILE *to)
 {
 	fprintf(to, "usage: vigied [-c CONFIG] [-f] [--check-config]\n"
@@ -151,6 +194,13 @@ int main(int argc, char **argv)
 	vigie_config *config = vigie_config_load(vigied_config_path, &err);
 	if (!config)
 		vlog_fatal(EX_CONFIG, "%s", err->message);
+	/* the front ends' own settings, before the (long) engine load */
+	bool milter_on = vigie_config_get_bool(config, "milter", "enabled");
+	bool webhook_on = vigie_config_get_bool(config, "webhook", "enabled");
+	if (!milter_on && !webhook_on && !check)
+		vlog_fatal(EX_CONFIG, "[milter] and [webhook] are both disabled: enable at least one front end");
+	if (!webhook_check(config, &err))
+		vlog_fatal(EX_CONFIG, "%s", err->message);
 	vigie_engine *engine = vigie_engine_load(vigied_config_path, &err);
 	if (check) {
 		if (!engine)
@@ -172,15 +222,16 @@ int main(int argc, char **argv)
 
 	const char *qdir = vigie_config_get(config, "quarantine", "dir");
 	vigie_quarantine *q = vigie_quarantine_open(qdir, &err);
+	vigied_q = q;
 	if (!q)
 		vlog_fatal(EX_CANTCREAT, "%s", err->message);
 
 	/* signals go to our own thread (vigied_signal.c); block them first so
 	 * every thread created from here on inherits the mask */
 	vigied_signals_block();
-	if (!vigie_config_get_bool(config, "milter", "enabled"))
-		vlog_fatal(EX_CONFIG, "[milter] enabled = no and no other front end exists yet");
-	if (!milter_setup(config, vigied_slot, q, &err))
+	if (milter_on && !milter_setup(config, vigied_slot, q, &err))
+		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
+	if (webhook_on && !webhook_setup(config, vigied_slot, q, &err))
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 	vigied_drop_privileges(config, qdir);
 	if (!foreground) {
@@ -188,14 +239,28 @@ int main(int argc, char **argv)
 		vlog_open("vigied", false, true, LOG_INFO);
 	}
 	vigied_write_pidfile(vigie_config_get(config, "daemon", "pidfile"));
-	vigied_signals_start();
-	vlog(LOG_NOTICE, NULL, "vigied %s listening on %s", VIGIE_VERSION,
-	     vigie_config_get(config, "milter", "listen"));
-
-	milter_run();
+	if (webhook_on) {
+		if (milter_on)
+			webhook_set_extra_metrics(vigied_milter_metrics);
+		if (!webhook_start(&err))
+			vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
+		vlog(LOG_NOTICE, NULL, "vigied %s: webhook listening on %s port %lld", VIGIE_VERSION,
+		     vigie_config_get(config, "webhook", "address"),
+		     vigie_config_get_int(config, "webhook", "port"));
+	}
+	vigied_signals_start(milter_on);
+	if (milter_on) {
+		vlog(LOG_NOTICE, NULL, "vigied %s listening on %s", VIGIE_VERSION,
+		     vigie_config_get(config, "milter", "listen"));
+		milter_run();
+	} else {
+		vigied_wait_for_stop();
+	}
 
 	/* stopped: let messages in flight finish */
 	long long grace = vigie_config_get_int(config, "daemon", "shutdown_timeout");
+	if (webhook_on)
+		webhook_stop(grace);
 	for (long long waited = 0; milter_in_flight() > 0 && waited < grace * 10; waited++)
 		g_usleep(100 * 1000);
 	if (milter_in_flight() > 0)

@@ -38,6 +38,7 @@ typedef struct {
 	milter_buf *buf;
 	GHashTable *forged;  /* lower-case name -> count */
 	char *subject;       /* first Subject, as received */
+	char *release;       /* first X-Vigie-Release, as received */
 	bool oversize;
 	bool counted;        /* in milter_in_flight */
 	char *error;         /* buffering failed */
@@ -56,6 +57,7 @@ static vigie_slot *milter_slot;
 static const vigie_config *milter_boot_config; /* when no engine could be loaded */
 static vigie_quarantine *milter_q;
 static gint milter_busy;
+static guint64 milter_counts[MILTER_COUNT_N]; /* for GET /metrics */
 static char *milter_unix_path;
 
 static void msg_free(conn *cn)
@@ -72,6 +74,7 @@ static void msg_free(conn *cn)
 	if (m->forged)
 		g_hash_table_unref(m->forged);
 	g_free(m->subject);
+	g_free(m->release);
 	g_free(m->error);
 	g_free(m);
 	cn->m = NULL;
@@ -241,6 +244,8 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	}
 	if (!m->subject && g_ascii_strcasecmp(name, "Subject") == 0)
 		m->subject = g_strdup(value);
+	if (!m->release && g_ascii_strcasecmp(name, "X-Vigie-Release") == 0)
+		m->release = g_strdup(value);
 	milter_append(cn, name, strlen(name));
 	milter_append(cn, (cn->pflags & SMFIP_HDR_LEADSPC) ? ":" : ": ", (cn->pflags & SMFIP_HDR_LEADSPC) ? 1 : 2);
 	milter_append(cn, value, strlen(value));
@@ -283,13 +288,21 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 		const char *qid = smfi_getsymval(ctx, "i");
 		m->queue_id = g_strdup(qid ? qid : "NOQUEUE");
 	}
-	milter_msg_facts facts = { m->queue_id, m->forged, m->subject };
+	milter_msg_facts facts = { m->queue_id, m->forged, m->subject,
+				   (cn->pflags & SMFIP_HDR_LEADSPC) != 0 };
 	vigie_engine *e = vigie_slot_get(milter_slot);
 	const vigie_config *c = milter_config(e);
 	sfsistat r;
 	if (!e) {
 		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_engine_unavailable"),
 				      "no engine loaded (rules failed to load)", &facts);
+		goto out;
+	}
+	if (m->release && milter_q && vigie_quarantine_release_valid(milter_q, m->release)) {
+		/* released by staff (vigie quarantine release): keep its token
+		 * header, drop any other X-Vigie-* and let it through unscanned */
+		g_hash_table_remove(m->forged, "x-vigie-release");
+		r = milter_apply_released(ctx, c, &facts, m->release);
 		goto out;
 	}
 	if (m->error) {
@@ -320,6 +333,8 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 		goto out;
 	}
 	vigie_verdict *v = vigie_scan(e, vm);
+	__atomic_fetch_add(&milter_counts[v->error ? MILTER_COUNT_FAILED : (int)v->action], 1,
+			   __ATOMIC_RELAXED);
 	if (v->error) {
 		bool timeout = strstr(v->error, "ime limit") != NULL;
 		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", timeout ? "on_timeout" : "on_scan_error"),
@@ -431,6 +446,13 @@ int milter_run(void)
 void milter_stop(void)
 {
 	smfi_stop();
+}
+
+/* milter_counters - messages scanned by verdict, and failed scans */
+void milter_counters(guint64 out[MILTER_COUNT_N])
+{
+	for (int i = 0; i < MILTER_COUNT_N; i++)
+		out[i] = __atomic_load_n(&milter_counts[i], __ATOMIC_RELAXED);
 }
 
 unsigned milter_in_flight(void)

@@ -15,6 +15,10 @@ int milter_run(void);
 void milter_stop(void);
 /* milter_in_flight - messages between MAIL FROM and their end */
 unsigned milter_in_flight(void);
+/* milter_counters - messages scanned since start: out[VigieAction] by
+ * verdict, out[MILTER_COUNT_FAILED] scans that failed (fail modes) */
+enum { MILTER_COUNT_FAILED = 4, MILTER_COUNT_N = 5 };
+void milter_counters(guint64 out[MILTER_COUNT_N]);
 /* milter_socket_path - the unix socket path, or NULL for inet */
 const char *milter_socket_path(void);
 

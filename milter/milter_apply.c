@@ -15,6 +15,7 @@
 #include "milter_apply.h"
 #include "vlog.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* apply_reply - set an SMTP reply; code 4xx/5xx with its enhanced status */
@@ -27,6 +28,15 @@ static void apply_reply(SMFICTX *ctx, const char *rcode, const char *xcode, cons
 			*p = ' ';
 	smfi_setreply(ctx, (char *)rcode, (char *)xcode, safe);
 	g_free(safe);
+}
+
+/* apply_header - add a header; with SMFIP_HDR_LEADSPC negotiated the MTA
+ * takes the value as is, so give it the customary space after the colon */
+static void apply_header(SMFICTX *ctx, const milter_msg_facts *f, const char *name, const char *value)
+{
+	char *v = g_strconcat(f->leadspc ? " " : "", value, NULL);
+	smfi_addheader(ctx, (char *)name, v);
+	g_free(v);
 }
 
 /* apply_strip_forged - delete every incoming X-Vigie-* header */
@@ -69,7 +79,7 @@ sfsistat milter_apply_fail(SMFICTX *ctx, const vigie_config *c, const char *mode
 			for (char *p = h; *p; p++)
 				if (*p == '\n' || *p == '\r')
 					*p = ' ';
-			smfi_addheader(ctx, "X-Vigie-Status", h);
+			apply_header(ctx, facts, "X-Vigie-Status", h);
 			g_free(h);
 		}
 	}
@@ -92,14 +102,14 @@ static char *apply_rules(const vigie_verdict *v)
 }
 
 /* apply_tag_headers - the X-Vigie-* headers describing the verdict */
-static void apply_tag_headers(SMFICTX *ctx, const vigie_verdict *v)
+static void apply_tag_headers(SMFICTX *ctx, const milter_msg_facts *f, const vigie_verdict *v)
 {
 	char *score = g_strdup_printf("%d", v->score);
-	smfi_addheader(ctx, "X-Vigie-Score", score);
+	apply_header(ctx, f, "X-Vigie-Score", score);
 	g_free(score);
 	char *rules = apply_rules(v);
 	if (*rules)
-		smfi_addheader(ctx, "X-Vigie-Rules", rules);
+		apply_header(ctx, f, "X-Vigie-Rules", rules);
 	g_free(rules);
 }
 
@@ -115,12 +125,25 @@ static void apply_subject(SMFICTX *ctx, const vigie_config *c, const milter_msg_
 		s++;
 	if (g_str_has_prefix(s, prefix))
 		return;
-	char *value = g_strdup_printf(" %s %s", prefix, s);
+	char *value = g_strdup_printf("%s%s %s", f->leadspc ? " " : "", prefix, s);
 	if (f->subject)
 		smfi_chgheader(ctx, "Subject", 1, value);
 	else
 		smfi_addheader(ctx, "Subject", value);
 	g_free(value);
+}
+
+sfsistat milter_apply_released(SMFICTX *ctx, const vigie_config *c, const milter_msg_facts *f,
+			       const char *token)
+{
+	apply_strip_forged(ctx, f);
+	char id[34] = "";
+	sscanf(token + strspn(token, " \t"), "%33[0-9a-zTZ-]", id);
+	vlog(LOG_NOTICE, f->queue_id, "released from quarantine item %s: not scanned again", id);
+	char *status = g_strdup_printf("released %s", id);
+	apply_header(ctx, f, "X-Vigie-Status", status);
+	g_free(status);
+	return SMFIS_ACCEPT;
 }
 
 sfsistat milter_apply_verdict(SMFICTX *ctx, const vigie_config *c, vigie_quarantine *q,
@@ -157,11 +180,11 @@ sfsistat milter_apply_verdict(SMFICTX *ctx, const vigie_config *c, vigie_quarant
 	apply_strip_forged(ctx, f);
 	if (vigie_config_get_bool(c, "milter", "status_header") || v->action == VIGIE_ACTION_TAG) {
 		char *status = g_strdup_printf("%s score=%d", action, v->score);
-		smfi_addheader(ctx, "X-Vigie-Status", status);
+		apply_header(ctx, f, "X-Vigie-Status", status);
 		g_free(status);
 	}
 	if (v->action == VIGIE_ACTION_TAG) {
-		apply_tag_headers(ctx, v);
+		apply_tag_headers(ctx, f, v);
 		apply_subject(ctx, c, f);
 	}
 	return SMFIS_ACCEPT;

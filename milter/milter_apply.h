@@ -11,11 +11,15 @@ typedef struct {
 	const char *queue_id;      /* for logs */
 	GHashTable *forged;        /* lower-case X-Vigie-* name -> occurrences (GUINT) */
 	const char *subject;       /* first Subject value as received, or NULL */
+	bool leadspc;              /* header values carry their leading space (SMFIP_HDR_LEADSPC) */
 } milter_msg_facts;
 
 /* milter_apply_fail - answer per fail mode (accept|tempfail|reject) */
 sfsistat milter_apply_fail(SMFICTX *ctx, const vigie_config *c, const char *mode,
 			   const char *why, const milter_msg_facts *facts);
+/* milter_apply_released - a message released from quarantine by staff */
+sfsistat milter_apply_released(SMFICTX *ctx, const vigie_config *c, const milter_msg_facts *facts,
+			       const char *token);
 /* milter_apply_verdict - headers, subject prefix, quarantine, reject */
 sfsistat milter_apply_verdict(SMFICTX *ctx, const vigie_config *c, vigie_quarantine *q,
 			      const vigie_message *m, const vigie_verdict *v,

@@ -376,7 +376,11 @@ bool av_scan(const av_engine *a, const vigie_config *c, const vigie_message *m, 
 		ok = av_scan_buffer(a, c, &a->opts, data, len, at->name, where, seen, v, err);
 		g_free(where);
 	}
-	if (ok && m->raw && vigie_config_get_bool(c, "av", "scan_raw_message")) {
+	/* a chat message's raw form is the platform's JSON: its text is
+	 * analysed by the text analysers; ClamAV adds cost, not coverage */
+	bool raw = m->channel == VIGIE_CHANNEL_MAIL ? vigie_config_get_bool(c, "av", "scan_raw_message")
+						    : vigie_config_get_bool(c, "av", "scan_raw_chat");
+	if (ok && m->raw && raw) {
 		gsize len;
 		const void *data = g_bytes_get_data(m->raw, &len);
 		ok = av_scan_buffer(a, c, &a->raw_opts, data, len, NULL, "raw message", seen, v, err);

@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,23 @@ static const char *const fail_modes[] = { "accept", "tempfail", "reject", NULL }
 static const char *const quarantine_actions[] = { "discard", "reject", NULL };
 static const char *const auto_yes_no[] = { "auto", "yes", "no", NULL };
 static const char *const log_levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+static const char *const webhook_platforms[] = { "generic", "twilio", "meta", "genesys", "slack",
+						 "teams", "zendesk", NULL };
+
+/* config_check_abs_or_empty - "" or an absolute path (TLS files) */
+static char *config_check_abs_or_empty(const char *v)
+{
+	return !*v || g_path_is_absolute(v) ? NULL : g_strdup("expected an absolute path or nothing");
+}
+
+/* config_check_ip - a numeric IPv4 or IPv6 address */
+static char *config_check_ip(const char *v)
+{
+	unsigned char buf[16];
+	if (inet_pton(AF_INET, v, buf) != 1 && inet_pton(AF_INET6, v, buf) != 1)
+		return g_strdup("expected a numeric IPv4 or IPv6 address");
+	return NULL;
+}
 
 #define KB 1024LL
 #define MB (1024LL * 1024)
@@ -65,6 +83,9 @@ static const char *const log_levels[] = { "error", "warning", "notice", "info", 
 
 /* Every key Vigie knows. Front ends add their rows here: one table. */
 static const cfg_row config_table[] = {
+	/* the rules folder; every rule path below that is not set explicitly
+	 * and whose default starts with "../signatures/" lives under it */
+	{ "core", "signatures", CFG_PATH, "../signatures", 0, 0, NULL },
 	{ "core", "max_message_size", CFG_SIZE, "64M", 1 * KB, 2 * GB, NULL },
 	{ "core", "max_parts", CFG_INT, "2000", 1, 1000000, NULL },
 	{ "core", "max_depth", CFG_INT, "24", 1, 1000, NULL },
@@ -75,6 +96,7 @@ static const cfg_row config_table[] = {
 	{ "av", "bundled", CFG_PATH, "../signatures/clamav", 0, 0, NULL },
 	{ "av", "system_database", CFG_STR, "auto", 0, 0, NULL }, /* auto | off | PATH */
 	{ "av", "scan_raw_message", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "av", "scan_raw_chat", CFG_BOOL, "no", 0, 0, NULL },
 	{ "av", "raw_message_parse", CFG_STR, "auto", 0, 0, auto_yes_no },
 	{ "av", "max_scan_size", CFG_SIZE, "100M", 1 * KB, 4 * GB, NULL },
 	{ "av", "max_file_size", CFG_SIZE, "25M", 1 * KB, 2 * GB, NULL },
@@ -89,6 +111,18 @@ static const cfg_row config_table[] = {
 	{ "av", "risky_weight", CFG_INT, "8", 0, 1000, NULL },
 	{ "av", "phish_weight", CFG_INT, "10", 0, 1000, NULL },
 	{ "av", "heuristic_weight", CFG_INT, "6", 0, 1000, NULL },
+
+	/* the url analyser (scanner/url*.c) */
+	{ "urls", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "urls", "lists", CFG_PATH, "../signatures/urls", 0, 0, NULL },
+	{ "urls", "feeds", CFG_PATH, "../signatures/urls/feeds", 0, 0, NULL },
+	{ "urls", "protected", CFG_PATH, "../signatures/protected", 0, 0, NULL },
+	{ "urls", "max_urls", CFG_INT, "300", 1, 100000, NULL },
+	{ "urls", "max_findings", CFG_INT, "20", 1, 10000, NULL },
+	{ "urls", "max_per_rule", CFG_INT, "3", 1, 10000, NULL },
+	{ "urls", "max_subdomains", CFG_INT, "4", 1, 100, NULL },
+	{ "urls", "lookalike_min_length", CFG_INT, "6", 3, 63, NULL },
+	{ "urls", "lookalike_distance2_length", CFG_INT, "10", 3, 63, NULL },
 
 	{ "policy", "decisive_categories", CFG_LIST, "malware", 0, 0, NULL },
 	{ "policy", "malformed_weight", CFG_INT, "1", 0, 1000, NULL },
@@ -119,6 +153,50 @@ static const cfg_row config_table[] = {
 	{ "milter", "skip_authenticated", CFG_BOOL, "no", 0, 0, NULL },
 
 	{ "quarantine", "dir", CFG_PATH, "/var/lib/vigie/quarantine", 0, 0, NULL },
+	/* where "vigie quarantine release" re-injects mail (the MTA's SMTP) */
+	{ "quarantine", "release_host", CFG_STR, "127.0.0.1", 0, 0, NULL },
+	{ "quarantine", "release_port", CFG_INT, "25", 1, 65535, NULL },
+	/* items older than this are purged by vigied (0 = keep forever) */
+	{ "quarantine", "retention_days", CFG_INT, "30", 0, 36500, NULL },
+
+	/* the webhook front end (webhook/) */
+	{ "webhook", "enabled", CFG_BOOL, "no", 0, 0, NULL },
+	{ "webhook", "address", CFG_STR, "127.0.0.1", 0, 0, NULL, .check = config_check_ip },
+	{ "webhook", "port", CFG_INT, "8025", 1, 65535, NULL },
+	{ "webhook", "threads", CFG_INT, "4", 1, 256, NULL },
+	{ "webhook", "max_body", CFG_SIZE, "1M", 1 * KB, 4 * MB, NULL },
+	{ "webhook", "max_connections", CFG_INT, "256", 1, 100000, NULL },
+	{ "webhook", "connection_timeout", CFG_INT, "10", 1, 3600, NULL }, /* s */
+	{ "webhook", "header_limit", CFG_SIZE, "32K", 4 * KB, 1 * MB, NULL },
+	{ "webhook", "tls_cert", CFG_STR, "", 0, 0, NULL, .check = config_check_abs_or_empty },
+	{ "webhook", "tls_key", CFG_STR, "", 0, 0, NULL, .check = config_check_abs_or_empty },
+	{ "webhook", "replay_window", CFG_INT, "300", 1, 86400, NULL }, /* s */
+	{ "webhook", "author_rate", CFG_INT, "30", 0, 100000000, NULL }, /* per minute, 0: off */
+	{ "webhook", "author_burst", CFG_INT, "10", 1, 100000000, NULL },
+	{ "webhook", "conversation_rate", CFG_INT, "60", 0, 100000000, NULL },
+	{ "webhook", "conversation_burst", CFG_INT, "20", 1, 100000000, NULL },
+	{ "webhook", "channel_rate", CFG_INT, "6000", 0, 100000000, NULL },
+	{ "webhook", "channel_burst", CFG_INT, "500", 1, 100000000, NULL },
+	{ "webhook", "dedup_size", CFG_INT, "10000", 0, 10000000, NULL },
+	{ "webhook", "dedup_ttl", CFG_INT, "3600", 1, 30 * 86400, NULL }, /* s */
+	{ "webhook", "forward_timeout", CFG_INT, "5", 1, 300, NULL }, /* s */
+	{ "webhook", "tag_label", CFG_STR,
+	  "Warning: this message may be fraudulent. Do not open its links or share any code.", 0, 0, NULL },
+	{ "webhook", "quarantine_label", CFG_STR, "This message was held for security review.", 0, 0, NULL },
+	/* one [webhook.NAME] section per platform channel (a section family) */
+	{ "webhook.*", "platform", CFG_STR, "generic", 0, 0, webhook_platforms },
+	{ "webhook.*", "secret", CFG_STR, "", 0, 0, NULL },
+	{ "webhook.*", "public_url", CFG_STR, "", 0, 0, NULL },
+	{ "webhook.*", "verify_token", CFG_STR, "", 0, 0, NULL },
+	{ "webhook.*", "downstream_url", CFG_STR, "", 0, 0, NULL },
+	{ "webhook.*", "downstream_secret", CFG_STR, "", 0, 0, NULL },
+
+	/* the lexicon analyser (lexicon.c): social-engineering phrase sets */
+	{ "lexicon", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "lexicon", "dir", CFG_PATH, "../signatures/lexicons", 0, 0, NULL },
+	{ "lexicon", "languages", CFG_LIST, "", 0, 0, NULL }, /* "" = every language */
+	{ "lexicon", "max_scan_bytes", CFG_SIZE, "512K", 1 * KB, 64 * MB, NULL },
+	{ "lexicon", "short_text", CFG_INT, "400", 0, 100000, NULL }, /* bytes: the @short signal */
 
 	{ "channel.mail", "tag", CFG_INT, "5", 1, 100000, NULL },
 	{ "channel.mail", "quarantine", CFG_INT, "10", 1, 100000, NULL },
@@ -130,11 +208,21 @@ static const cfg_row config_table[] = {
 
 #define N_ROWS G_N_ELEMENTS(config_table)
 
+/* One section of a family ("[webhook.NAME]"): the rows whose section is
+ * "FAMILY.*" give its keys; only those slots of values/lines are used. */
+typedef struct {
+	char *section;          /* "webhook.NAME" */
+	char *values[N_ROWS];
+	int lines[N_ROWS];
+	int line;               /* of the section header */
+} cfg_instance;
+
 struct vigie_config {
 	char *path;
 	char *dir;
 	char *values[N_ROWS];   /* after defaults; PATH values absolute */
 	int lines[N_ROWS];      /* where each was set, 0 for default */
+	GPtrArray *instances;   /* of cfg_instance*, in file order */
 };
 
 G_DEFINE_QUARK(vigie-error-quark, vigie_error)
@@ -155,6 +243,62 @@ static bool config_known_section(const char *section)
 		if (strcmp(config_table[i].section, section) == 0)
 			return true;
 	return false;
+}
+
+/* config_family - "FAMILY.*" when section is FAMILY.NAME of a known family
+ * with NAME of letters, digits, '-' and '_' (at most 64), else NULL (owned) */
+static char *config_family(const char *section)
+{
+	const char *dot = strchr(section, '.');
+	if (!dot || !dot[1] || strlen(dot + 1) > 64)
+		return NULL;
+	for (const char *p = dot + 1; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+			return NULL;
+	char *fam = g_strdup_printf("%.*s.*", (int)(dot - section), section);
+	if (!config_known_section(fam)) {
+		g_free(fam);
+		return NULL;
+	}
+	return fam;
+}
+
+/* config_instance - the family section named section, or NULL */
+static cfg_instance *config_instance(const vigie_config *c, const char *section)
+{
+	for (guint i = 0; c->instances && i < c->instances->len; i++) {
+		cfg_instance *in = g_ptr_array_index(c->instances, i);
+		if (strcmp(in->section, section) == 0)
+			return in;
+	}
+	return NULL;
+}
+
+static void config_instance_free(gpointer p)
+{
+	cfg_instance *in = p;
+	for (size_t i = 0; i < N_ROWS; i++)
+		g_free(in->values[i]);
+	g_free(in->section);
+	g_free(in);
+}
+
+/* config_lookup - where the value of section.key is kept: its row index in
+ * *row and the value, or NULL for an unknown key */
+static const char *config_lookup(const vigie_config *c, const char *section, const char *key,
+				 int *row)
+{
+	int i = config_find(section, key);
+	if (i >= 0) {
+		*row = i;
+		return c->values[i];
+	}
+	cfg_instance *in = config_instance(c, section);
+	char *fam = in ? config_family(section) : NULL;
+	i = fam ? config_find(fam, key) : -1;
+	g_free(fam);
+	*row = i;
+	return i >= 0 ? in->values[i] : NULL;
 }
 
 /* config_parse_size - "123", "64K", "10M", "1G" -> bytes */
@@ -288,6 +432,8 @@ static bool config_parse_text(vigie_config *c, const char *text, gsize len, GErr
 	}
 	char **lines = g_strsplit(text, "\n", -1);
 	char *section = NULL;
+	char *family = NULL;       /* "FAMILY.*" while in a family section */
+	cfg_instance *inst = NULL; /* that section */
 	bool ok = false;
 	for (int i = 0; lines[i]; i++) {
 		int lineno = i + 1;
@@ -303,7 +449,23 @@ static bool config_parse_text(vigie_config *c, const char *text, gsize len, GErr
 			*close = '\0';
 			g_free(section);
 			section = g_strdup(g_strstrip(l + 1));
-			if (!config_known_section(section)) {
+			g_clear_pointer(&family, g_free);
+			inst = NULL;
+			if (!config_known_section(section) && (family = config_family(section))) {
+				if (config_instance(c, section)) {
+					config_set_error(err, c, lineno, "section [%s] already defined on line %d",
+							 section, config_instance(c, section)->line);
+					goto out;
+				}
+				inst = g_new0(cfg_instance, 1);
+				inst->section = g_strdup(section);
+				inst->line = lineno;
+				for (size_t r = 0; r < N_ROWS; r++)
+					if (strcmp(config_table[r].section, family) == 0)
+						config_check_value(c, &config_table[r], config_table[r].def,
+								   &inst->values[r]);
+				g_ptr_array_add(c->instances, inst);
+			} else if (!config_known_section(section) || strchr(section, '*')) {
 				config_set_error(err, c, lineno, "unknown section [%s]", section);
 				goto out;
 			}
@@ -321,14 +483,16 @@ static bool config_parse_text(vigie_config *c, const char *text, gsize len, GErr
 			config_set_error(err, c, lineno, "key '%s' outside any [section]", key);
 			goto out;
 		}
-		int idx = config_find(section, key);
+		int idx = config_find(family ? family : section, key);
+		char **values = inst ? inst->values : c->values;
+		int *set_on = inst ? inst->lines : c->lines;
 		if (idx < 0) {
 			config_set_error(err, c, lineno, "unknown key '%s' in [%s]", key, section);
 			goto out;
 		}
-		if (c->lines[idx]) {
+		if (set_on[idx]) {
 			config_set_error(err, c, lineno, "key '%s' in [%s] already set on line %d", key,
-					 section, c->lines[idx]);
+					 section, set_on[idx]);
 			goto out;
 		}
 		/* strip one pair of surrounding quotes */
@@ -344,13 +508,14 @@ static bool config_parse_text(vigie_config *c, const char *text, gsize len, GErr
 			g_free(why);
 			goto out;
 		}
-		g_free(c->values[idx]);
-		c->values[idx] = norm;
-		c->lines[idx] = lineno;
+		g_free(values[idx]);
+		values[idx] = norm;
+		set_on[idx] = lineno;
 	}
 	ok = true;
 out:
 	g_free(section);
+	g_free(family);
 	g_strfreev(lines);
 	return ok;
 }
@@ -359,6 +524,14 @@ out:
 static bool config_cross_check(vigie_config *c, GError **err)
 {
 	static const char *const chans[] = { "channel.mail", "channel.chat" };
+	for (guint i = 0; i < c->instances->len; i++) {
+		cfg_instance *in = g_ptr_array_index(c->instances, i);
+		int r = config_find("webhook.*", "secret");
+		if (g_str_has_prefix(in->section, "webhook.") && !*in->values[r]) {
+			config_set_error(err, c, in->line, "[%s] secret is required", in->section);
+			return false;
+		}
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(chans); i++) {
 		long long tag = vigie_config_get_int(c, chans[i], "tag");
 		long long q = vigie_config_get_int(c, chans[i], "quarantine");
@@ -378,6 +551,21 @@ static bool config_cross_check(vigie_config *c, GError **err)
 	return true;
 }
 
+/* config_derive_rule_paths - rule paths left at their default follow
+ * [core] signatures, so one key moves every rule folder */
+static void config_derive_rule_paths(vigie_config *c)
+{
+	const char *base = vigie_config_get(c, "core", "signatures");
+	static const char prefix[] = "../signatures/";
+	for (size_t i = 0; i < N_ROWS; i++) {
+		const cfg_row *r = &config_table[i];
+		if (r->type != CFG_PATH || c->lines[i] || !g_str_has_prefix(r->def, prefix))
+			continue;
+		g_free(c->values[i]);
+		c->values[i] = g_build_filename(base, r->def + strlen(prefix), NULL);
+	}
+}
+
 /* vigie_config_load - read, parse and validate path; NULL with err */
 vigie_config *vigie_config_load(const char *path, GError **err)
 {
@@ -385,6 +573,7 @@ vigie_config *vigie_config_load(const char *path, GError **err)
 	char *abs = g_canonicalize_filename(path, NULL);
 	c->path = g_strdup(path);
 	c->dir = g_path_get_dirname(abs);
+	c->instances = g_ptr_array_new_with_free_func(config_instance_free);
 	g_free(abs);
 	for (size_t i = 0; i < N_ROWS; i++) {
 		char *why = config_check_value(c, &config_table[i], config_table[i].def, &c->values[i]);
@@ -400,6 +589,8 @@ vigie_config *vigie_config_load(const char *path, GError **err)
 		goto fail;
 	}
 	bool ok = config_parse_text(c, text, len, err) && config_cross_check(c, err);
+	if (ok)
+		config_derive_rule_paths(c);
 	g_free(text);
 	if (ok)
 		return c;
@@ -415,6 +606,8 @@ void vigie_config_free(vigie_config *c)
 		return;
 	for (size_t i = 0; i < N_ROWS; i++)
 		g_free(c->values[i]);
+	if (c->instances)
+		g_ptr_array_unref(c->instances);
 	g_free(c->path);
 	g_free(c->dir);
 	g_free(c);
@@ -423,24 +616,40 @@ void vigie_config_free(vigie_config *c)
 /* vigie_config_get - stored text of section.key, NULL for an unknown key */
 const char *vigie_config_get(const vigie_config *c, const char *section, const char *key)
 {
-	int i = config_find(section, key);
-	return i < 0 ? NULL : c->values[i];
+	int i;
+	return config_lookup(c, section, key, &i);
+}
+
+/* vigie_config_sections - names of the [FAMILY.NAME] sections in file order */
+char **vigie_config_sections(const vigie_config *c, const char *family)
+{
+	GPtrArray *out = g_ptr_array_new();
+	size_t fl = strlen(family);
+	for (guint i = 0; i < c->instances->len; i++) {
+		cfg_instance *in = g_ptr_array_index(c->instances, i);
+		if (strncmp(in->section, family, fl) == 0 && in->section[fl] == '.')
+			g_ptr_array_add(out, g_strdup(in->section + fl + 1));
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
 }
 
 /* vigie_config_get_int - integer or size value; unknown key is a bug */
 long long vigie_config_get_int(const vigie_config *c, const char *section, const char *key)
 {
-	int i = config_find(section, key);
-	g_assert(i >= 0 && (config_table[i].type == CFG_INT || config_table[i].type == CFG_SIZE));
-	return g_ascii_strtoll(c->values[i], NULL, 10);
+	int i;
+	const char *v = config_lookup(c, section, key, &i);
+	g_assert(v && (config_table[i].type == CFG_INT || config_table[i].type == CFG_SIZE));
+	return g_ascii_strtoll(v, NULL, 10);
 }
 
 /* vigie_config_get_bool - boolean value; unknown key is a bug */
 bool vigie_config_get_bool(const vigie_config *c, const char *section, const char *key)
 {
-	int i = config_find(section, key);
-	g_assert(i >= 0 && config_table[i].type == CFG_BOOL);
-	return c->values[i][0] == '1';
+	int i;
+	const char *v = config_lookup(c, section, key, &i);
+	g_assert(v && config_table[i].type == CFG_BOOL);
+	return v[0] == '1';
 }
 
 /* config_get_list - comma-separated list, trimmed, empty items dropped */

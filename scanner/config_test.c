@@ -39,6 +39,12 @@ static const good_case good_cases[] = {
 	{ "[milter]\nlisten = inet6:10025@::1\n", "milter", "listen", "inet6:10025@::1" },
 	{ "[milter]\nsubject_prefix =\n", "milter", "subject_prefix", "" },
 	{ "[milter]\non_scan_error = accept\n", "milter", "on_scan_error", "accept" },
+	/* [webhook] and the [webhook.NAME] section family */
+	{ "[webhook]\nport = 443\naddress = ::1\n", "webhook", "address", "::1" },
+	{ "[webhook.sales]\nplatform = slack\nsecret = s\n", "webhook.sales", "platform", "slack" },
+	{ "[webhook.a-b_9]\nsecret = s\n", "webhook.a-b_9", "platform", "generic" },
+	{ "[webhook.x]\nsecret = \"with = sign\"\n", "webhook.x", "secret", "with = sign" },
+	{ "[webhook.x]\nsecret = s\n[webhook.y]\nsecret = t\n", "webhook.y", "secret", "t" },
 };
 
 typedef struct {
@@ -74,7 +80,40 @@ static const bad_case bad_cases[] = {
 	{ "[milter]\nsocket_mode = 0999\n", "expected an octal mode" },
 	{ "[milter]\non_scan_error = ignore\n", "'ignore' is not one of: accept, tempfail, reject" },
 	{ "[milter]\nquarantine_action = bounce\n", "'bounce' is not one of: discard, reject" },
+	{ "[webhook]\naddress = localhost\n", "[webhook] address: expected a numeric IPv4 or IPv6 address" },
+	{ "[webhook]\nport = 0\n", "[webhook] port: 0 is out of range [1, 65535]" },
+	{ "[webhook]\ntls_cert = cert.pem\n", "expected an absolute path or nothing" },
+	{ "[webhook.x]\nplatform = slack\n", ":1: [webhook.x] secret is required" },
+	{ "[webhook.x]\nsecret = s\nplatform = icq\n", ":3: [webhook.x] platform: 'icq' is not one of: generic, twilio" },
+	{ "[webhook.x]\nsecret = s\nport = 1\n", ":3: unknown key 'port' in [webhook.x]" },
+	{ "[webhook.x]\nsecret = s\n[webhook.x]\n", ":3: section [webhook.x] already defined on line 1" },
+	{ "[webhook.x]\nsecret = s\nsecret = t\n", ":3: key 'secret' in [webhook.x] already set on line 2" },
+	{ "[webhook.bad name]\n", ":1: unknown section [webhook.bad name]" },
+	{ "[webhook.]\n", ":1: unknown section [webhook.]" },
+	{ "[webhook.*]\n", ":1: unknown section [webhook.*]" },
+	{ "[milter.x]\n", ":1: unknown section [milter.x]" },
 };
+
+/* test_sections - the NAMEs of a section family, in file order */
+static void test_sections(void)
+{
+	char *path = write_conf("[webhook.b]\nsecret = s\n[core]\n[webhook.a]\nsecret = t\n");
+	GError *err = NULL;
+	vigie_config *c = vigie_config_load(path, &err);
+	g_assert_no_error(err);
+	char **names = vigie_config_sections(c, "webhook");
+	g_assert_cmpuint(g_strv_length(names), ==, 2);
+	g_assert_cmpstr(names[0], ==, "b");
+	g_assert_cmpstr(names[1], ==, "a");
+	g_strfreev(names);
+	names = vigie_config_sections(c, "webhoo");
+	g_assert_cmpuint(g_strv_length(names), ==, 0);
+	g_strfreev(names);
+	g_assert_null(vigie_config_get(c, "webhook.c", "secret"));
+	g_assert_null(vigie_config_get(c, "webhook.a", "nosuch"));
+	vigie_config_free(c);
+	g_free(path);
+}
 
 static void test_good(void)
 {
@@ -154,6 +193,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/missing-file", test_missing_file);
 	g_test_add_func("/config/relative-paths", test_relative_paths);
 	g_test_add_func("/config/bundled", test_bundled);
+	g_test_add_func("/config/sections", test_sections);
 	int rc = g_test_run();
 	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
 	(void)!system(cmd);

@@ -48,6 +48,16 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 		if (!e->av)
 			goto fail;
 	}
+	if (vigie_config_get_bool(e->config, "lexicon", "enabled")) {
+		e->lexicon = lexicon_engine_load(e->config, err);
+		if (!e->lexicon)
+			goto fail;
+	}
+	if (vigie_config_get_bool(e->config, "urls", "enabled")) {
+		e->urls = url_engine_load(e->config, err);
+		if (!e->urls)
+			goto fail;
+	}
 	e->load_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 	e->version = g_strdup_printf("vigie %s; %s", VIGIE_VERSION,
 				     e->av ? av_engine_describe(e->av) : "clamav disabled");
@@ -70,6 +80,8 @@ void vigie_engine_unref(vigie_engine *e)
 	if (!e || !g_atomic_int_dec_and_test(&e->refs))
 		return;
 	av_engine_free(e->av);
+	lexicon_engine_free(e->lexicon);
+	url_engine_free(e->urls);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);

@@ -8,6 +8,8 @@ struct vigie_engine {
 	gint refs;
 	vigie_config *config;
 	av_engine *av;       /* NULL when [av] enabled = no */
+	lexicon_engine *lexicon; /* NULL when [lexicon] enabled = no */
+	url_engine *urls;    /* NULL when [urls] enabled = no */
 	char *version;
 	double load_ms;
 };

@@ -23,8 +23,10 @@ static void write_file(const char *name, const char *text)
 static char *write_config(const char *name, const char *extra)
 {
 	bool sysdb = extra && strstr(extra, "system_database");
-	char *text = g_strdup_printf("[av]\nbundled = sigs\n%s%s\n", sysdb ? "" : "system_database = off\n",
-				     extra ? extra : "");
+	/* every other analyser loads the project's own rule files */
+	const char *src = g_getenv("VIGIE_SRCDIR") ? g_getenv("VIGIE_SRCDIR") : VIGIE_SRCDIR;
+	char *text = g_strdup_printf("[core]\nsignatures = %s/signatures\n[av]\nbundled = sigs\n%s%s\n", src,
+				     sysdb ? "" : "system_database = off\n", extra ? extra : "");
 	write_file(name, text);
 	g_free(text);
 	return g_build_filename(tmpdir, name, NULL);

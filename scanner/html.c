@@ -8,21 +8,28 @@
  * utf8_sanitize(). Everything else is bounded here:
  *
  *  - only the first HTML_MAX_INPUT bytes are read; they are made valid UTF-8
- *    without NUL bytes before gumbo sees them;
+ *    without NUL bytes before gumbo sees them, and character references
+ *    gumbo would decode to a NUL byte are rewritten;
  *  - gumbo's tree builder costs time in proportion to the depth of its stack
  *    of open elements for every tag (and re-opens formatting elements on
  *    every insertion), and frees its tree recursively. html_canon() therefore
  *    rewrites the markup first, with its own tokenizer, so that no more than
  *    HTML_MAX_DEPTH elements (HTML_MAX_FMT formatting ones) are open at once
- *    and every element is closed explicitly and in order. Tags it has to drop
- *    are never ones that can carry a link. Where its tokenizer and gumbo's
- *    could disagree on what is markup (raw text such as <style>, CDATA) it
- *    makes the text unambiguous rather than guess, and keeps link tags;
+ *    and every element is closed explicitly and in order (gumbo 0.10.1 also
+ *    asserts on some SVG/MathML and <select> mixtures: these are closed
+ *    explicitly too). Tags it has to drop are never ones that can carry a
+ *    link. Where its tokenizer and gumbo's could disagree on what is markup
+ *    (raw text such as <style>, CDATA) it makes the text unambiguous rather
+ *    than guess, and moves the link tags out;
  *  - the tree is walked with an explicit stack, never recursion;
  *  - at most HTML_MAX_TEXT bytes of text and HTML_MAX_LINKS links are kept.
  *
  * Choices: <script>, <style>, <template>, <iframe>, <noembed>, <noframes>
  * and <head> (except <title>) add no text; their links are still collected.
+ * Link tags written inside raw text (<script>, <style>, <textarea>...) are
+ * reported too, with no text, and one inside <select> closes the select:
+ * a scanner would rather see a URL a browser ignores than miss one it
+ * follows.
  * <noscript> text is kept: gumbo parses as a browser without scripts, which
  * is what a mail client is. Text of <pre>, <textarea>, <listing>, <xmp> and
  * <plaintext> keeps its line breaks. Table cells are separated by a space.
@@ -54,117 +61,180 @@ enum {
 	HF_BLOCK = 1 << 6,	/* starts a block: closes an open <p> */
 	HF_SCOPE = 1 << 7,	/* bounds the search for an element to close */
 	HF_LIST = 1 << 8,	/* ul, ol, dl...: bounds the search for li, dd, dt */
-	HF_FOREIGN = 1 << 9,	/* svg, math: void and implied rules stop applying */
-	HF_BREAKOUT = 1 << 10,	/* void or root tag that leaves SVG/MathML */
+	HF_SVG = 1 << 9,	/* a name SVG content may use */
+	HF_MATH = 1 << 10,	/* a name MathML content may use */
+	HF_SVGROOT = 1 << 11,	/* svg */
+	HF_MATHROOT = 1 << 12,	/* math */
+	HF_SVGIP = 1 << 13,	/* in SVG, its content is HTML (foreignObject...) */
+	HF_MATHIP = 1 << 14,	/* in MathML, its content is HTML (mi...) */
+	HF_MGLYPH = 1 << 15,	/* mglyph, malignmark: MathML even below mi */
+	HF_ANNOT = 1 << 16,	/* annotation-xml: may hold svg */
+	HF_INSELECT = 1 << 17,	/* gumbo takes it inside <select> */
+	HF_ENDSELECT = 1 << 18,	/* inside <select>, gumbo closes the select first */
 };
 
 /* what a start tag closes on its own in gumbo (see html_canon_autoclose) */
 enum {
 	HK_NONE, HK_P, HK_LI, HK_DDT, HK_HEADING, HK_OPTION, HK_OPTGROUP, HK_CELL, HK_TR,
-	HK_BUTTON, HK_A, HK_NOBR,
+	HK_BUTTON, HK_A, HK_NOBR, HK_SELECT, HK_TEMPLATE,
 };
 
 typedef struct {
 	const char *name;
-	guint16 flags;
+	guint32 flags;
 	guint8 kind;
 } html_tag;
 
-/* sorted by name (strcmp) for bsearch */
+/* every tag gumbo knows by name, sorted (strcmp) for bsearch */
 static const html_tag html_tags[] = {
-	{ "a", HF_LINK | HF_FMT, HK_A },
+	{ "a", HF_LINK | HF_FMT | HF_SVG, HK_A },
+	{ "abbr", 0, HK_NONE },
+	{ "acronym", 0, HK_NONE },
 	{ "address", HF_BLOCK, HK_NONE },
+	{ "annotation-xml", HF_MATH | HF_ANNOT, HK_NONE },
 	{ "applet", HF_SCOPE, HK_NONE },
 	{ "area", HF_VOID | HF_LINK, HK_NONE },
 	{ "article", HF_BLOCK, HK_NONE },
 	{ "aside", HF_BLOCK, HK_NONE },
+	{ "audio", 0, HK_NONE },
 	{ "b", HF_FMT, HK_NONE },
 	{ "base", HF_VOID | HF_LINK, HK_NONE },
 	{ "basefont", HF_VOID, HK_NONE },
+	{ "bdi", 0, HK_NONE },
+	{ "bdo", 0, HK_NONE },
 	{ "bgsound", HF_VOID, HK_NONE },
 	{ "big", HF_FMT, HK_NONE },
+	{ "blink", 0, HK_NONE },
 	{ "blockquote", HF_BLOCK, HK_NONE },
-	{ "body", HF_ROOT | HF_BREAKOUT, HK_NONE },
-	{ "br", HF_VOID | HF_BREAKOUT, HK_NONE },
+	{ "body", HF_ROOT, HK_NONE },
+	{ "br", HF_VOID, HK_NONE },
 	{ "button", HF_LINK | HF_SCOPE, HK_BUTTON },
-	{ "caption", HF_SCOPE, HK_NONE },
+	{ "canvas", 0, HK_NONE },
+	{ "caption", HF_SCOPE | HF_ENDSELECT, HK_NONE },
 	{ "center", HF_BLOCK, HK_NONE },
+	{ "cite", 0, HK_NONE },
 	{ "code", HF_FMT, HK_NONE },
 	{ "col", HF_VOID, HK_NONE },
+	{ "colgroup", 0, HK_NONE },
+	{ "data", 0, HK_NONE },
+	{ "datalist", 0, HK_NONE },
 	{ "dd", HF_BLOCK, HK_DDT },
+	{ "del", 0, HK_NONE },
+	{ "desc", HF_SVG | HF_SVGIP, HK_NONE },
 	{ "details", HF_BLOCK, HK_NONE },
+	{ "dfn", 0, HK_NONE },
 	{ "dir", HF_BLOCK | HF_LIST, HK_NONE },
 	{ "div", HF_BLOCK, HK_NONE },
 	{ "dl", HF_BLOCK | HF_LIST, HK_NONE },
 	{ "dt", HF_BLOCK, HK_DDT },
 	{ "em", HF_FMT, HK_NONE },
-	{ "embed", HF_VOID | HF_BREAKOUT, HK_NONE },
+	{ "embed", HF_VOID, HK_NONE },
 	{ "fieldset", HF_BLOCK, HK_NONE },
 	{ "figcaption", HF_BLOCK, HK_NONE },
 	{ "figure", HF_BLOCK, HK_NONE },
 	{ "font", HF_FMT, HK_NONE },
 	{ "footer", HF_BLOCK, HK_NONE },
+	{ "foreignobject", HF_SVG | HF_SVGIP, HK_NONE },
 	{ "form", HF_LINK | HF_BLOCK, HK_NONE },
 	{ "frame", HF_VOID | HF_LINK, HK_NONE },
+	{ "frameset", 0, HK_NONE },
 	{ "h1", HF_BLOCK, HK_HEADING },
 	{ "h2", HF_BLOCK, HK_HEADING },
 	{ "h3", HF_BLOCK, HK_HEADING },
 	{ "h4", HF_BLOCK, HK_HEADING },
 	{ "h5", HF_BLOCK, HK_HEADING },
 	{ "h6", HF_BLOCK, HK_HEADING },
-	{ "head", HF_ROOT | HF_BREAKOUT, HK_NONE },
+	{ "head", HF_ROOT, HK_NONE },
 	{ "header", HF_BLOCK, HK_NONE },
 	{ "hgroup", HF_BLOCK, HK_NONE },
-	{ "hr", HF_VOID | HF_BREAKOUT, HK_NONE },
+	{ "hr", HF_VOID, HK_NONE },
 	{ "html", HF_ROOT, HK_NONE },
 	{ "i", HF_FMT, HK_NONE },
 	{ "iframe", HF_RAW | HF_LINK, HK_NONE },
-	{ "image", HF_VOID | HF_LINK, HK_NONE },
-	{ "img", HF_VOID | HF_LINK | HF_BREAKOUT, HK_NONE },
-	{ "input", HF_VOID | HF_LINK, HK_NONE },
-	{ "keygen", HF_VOID, HK_NONE },
+	{ "image", HF_VOID | HF_LINK | HF_SVG, HK_NONE },
+	{ "img", HF_VOID | HF_LINK, HK_NONE },
+	{ "input", HF_VOID | HF_LINK | HF_ENDSELECT, HK_NONE },
+	{ "ins", 0, HK_NONE },
+	{ "isindex", 0, HK_NONE },
+	{ "kbd", 0, HK_NONE },
+	{ "keygen", HF_VOID | HF_ENDSELECT, HK_NONE },
+	{ "label", 0, HK_NONE },
+	{ "legend", 0, HK_NONE },
 	{ "li", HF_BLOCK, HK_LI },
 	{ "link", HF_VOID, HK_NONE },
 	{ "listing", HF_BLOCK, HK_NONE },
 	{ "main", HF_BLOCK, HK_NONE },
+	{ "malignmark", HF_MATH | HF_MGLYPH, HK_NONE },
+	{ "map", 0, HK_NONE },
+	{ "mark", 0, HK_NONE },
 	{ "marquee", HF_SCOPE, HK_NONE },
-	{ "math", HF_FOREIGN | HF_SCOPE, HK_NONE },
+	{ "math", HF_MATH | HF_MATHROOT | HF_SCOPE, HK_NONE },
 	{ "menu", HF_BLOCK | HF_LIST, HK_NONE },
-	{ "meta", HF_VOID | HF_LINK | HF_BREAKOUT, HK_NONE },
+	{ "menuitem", 0, HK_NONE },
+	{ "meta", HF_VOID | HF_LINK, HK_NONE },
+	{ "meter", 0, HK_NONE },
+	{ "mglyph", HF_MATH | HF_MGLYPH, HK_NONE },
+	{ "mi", HF_MATH | HF_MATHIP, HK_NONE },
+	{ "mn", HF_MATH | HF_MATHIP, HK_NONE },
+	{ "mo", HF_MATH | HF_MATHIP, HK_NONE },
+	{ "ms", HF_MATH | HF_MATHIP, HK_NONE },
+	{ "mtext", HF_MATH | HF_MATHIP, HK_NONE },
+	{ "multicol", 0, HK_NONE },
 	{ "nav", HF_BLOCK, HK_NONE },
+	{ "nextid", 0, HK_NONE },
 	{ "nobr", HF_FMT, HK_NOBR },
 	{ "noembed", HF_RAW, HK_NONE },
 	{ "noframes", HF_RAW, HK_NONE },
+	{ "noscript", 0, HK_NONE },
 	{ "object", HF_SCOPE, HK_NONE },
 	{ "ol", HF_BLOCK | HF_LIST, HK_NONE },
-	{ "optgroup", 0, HK_OPTGROUP },
-	{ "option", 0, HK_OPTION },
+	{ "optgroup", HF_INSELECT, HK_OPTGROUP },
+	{ "option", HF_INSELECT, HK_OPTION },
+	{ "output", 0, HK_NONE },
 	{ "p", HF_BLOCK, HK_P },
 	{ "param", HF_VOID, HK_NONE },
 	{ "plaintext", HF_RAW | HF_EOF, HK_NONE },
 	{ "pre", HF_BLOCK, HK_NONE },
+	{ "progress", 0, HK_NONE },
+	{ "q", 0, HK_NONE },
+	{ "rb", 0, HK_NONE },
+	{ "rp", 0, HK_NONE },
+	{ "rt", 0, HK_NONE },
+	{ "rtc", 0, HK_NONE },
+	{ "ruby", 0, HK_NONE },
 	{ "s", HF_FMT, HK_NONE },
-	{ "script", HF_RAW, HK_NONE },
+	{ "samp", 0, HK_NONE },
+	{ "script", HF_RAW | HF_SVG | HF_INSELECT, HK_NONE },
 	{ "section", HF_BLOCK, HK_NONE },
-	{ "select", HF_SCOPE, HK_NONE },
+	{ "select", HF_SCOPE, HK_SELECT },
 	{ "small", HF_FMT, HK_NONE },
 	{ "source", HF_VOID, HK_NONE },
+	{ "spacer", 0, HK_NONE },
+	{ "span", 0, HK_NONE },
 	{ "strike", HF_FMT, HK_NONE },
 	{ "strong", HF_FMT, HK_NONE },
-	{ "style", HF_RAW, HK_NONE },
+	{ "style", HF_RAW | HF_SVG, HK_NONE },
+	{ "sub", 0, HK_NONE },
 	{ "summary", HF_BLOCK, HK_NONE },
-	{ "svg", HF_FOREIGN | HF_SCOPE, HK_NONE },
-	{ "table", HF_SCOPE, HK_NONE },
-	{ "td", HF_SCOPE, HK_CELL },
-	{ "template", HF_SCOPE, HK_NONE },
-	{ "textarea", HF_RAW, HK_NONE },
-	{ "th", HF_SCOPE, HK_CELL },
-	{ "title", HF_RAW, HK_NONE },
-	{ "tr", 0, HK_TR },
+	{ "sup", 0, HK_NONE },
+	{ "svg", HF_SVG | HF_SVGROOT | HF_SCOPE, HK_NONE },
+	{ "table", HF_SCOPE | HF_ENDSELECT, HK_NONE },
+	{ "tbody", HF_ENDSELECT, HK_NONE },
+	{ "td", HF_SCOPE | HF_ENDSELECT, HK_CELL },
+	{ "template", HF_SCOPE | HF_INSELECT, HK_TEMPLATE },
+	{ "textarea", HF_RAW | HF_ENDSELECT, HK_NONE },
+	{ "tfoot", HF_ENDSELECT, HK_NONE },
+	{ "th", HF_SCOPE | HF_ENDSELECT, HK_CELL },
+	{ "thead", HF_ENDSELECT, HK_NONE },
+	{ "time", 0, HK_NONE },
+	{ "title", HF_RAW | HF_SVG, HK_NONE },
+	{ "tr", HF_ENDSELECT, HK_TR },
 	{ "track", HF_VOID, HK_NONE },
 	{ "tt", HF_FMT, HK_NONE },
 	{ "u", HF_FMT, HK_NONE },
 	{ "ul", HF_BLOCK | HF_LIST, HK_NONE },
+	{ "var", 0, HK_NONE },
+	{ "video", 0, HK_NONE },
 	{ "wbr", HF_VOID, HK_NONE },
 	{ "xmp", HF_RAW, HK_NONE },
 };
@@ -195,10 +265,16 @@ static const html_tag *html_tag_find(const char *s, size_t len)
 
 /* ---- pre-pass: bound what gumbo's tree builder has to do ----------- */
 
+/* namespaces, as gumbo decides them */
+enum { HN_HTML, HN_SVG, HN_MATH };
+
 typedef struct {
 	const char *name;	/* in the input */
 	size_t len;
 	const html_tag *tag;
+	guint8 ns;		/* its own namespace (HN_*) */
+	guint8 inner;		/* the namespace of its content */
+	bool in_select;		/* its content is inside a <select> */
 } html_open;
 
 typedef struct {
@@ -209,7 +285,6 @@ typedef struct {
 	html_open open[HTML_MAX_DEPTH];
 	unsigned depth;
 	unsigned nfmt;
-	unsigned nforeign;	/* svg and math elements open */
 } html_canon_state;
 
 /* html_is_space - HTML white space (CR included: gumbo turns it into LF) */
@@ -309,8 +384,70 @@ static void html_canon_pop(html_canon_state *cs)
 	cs->depth--;
 	if (cs->open[cs->depth].tag->flags & HF_FMT)
 		cs->nfmt--;
-	if (cs->open[cs->depth].tag->flags & HF_FOREIGN)
-		cs->nforeign--;
+}
+
+/* html_canon_ns - the namespace new content goes into */
+static unsigned html_canon_ns(const html_canon_state *cs)
+{
+	return cs->depth ? cs->open[cs->depth - 1].inner : HN_HTML;
+}
+
+/* html_canon_foreign - true if new content goes into SVG/MathML */
+static bool html_canon_foreign(const html_canon_state *cs)
+{
+	return html_canon_ns(cs) != HN_HTML;
+}
+
+/* html_canon_in_select - true if gumbo is in its "in select" mode */
+static bool html_canon_in_select(const html_canon_state *cs)
+{
+	return cs->depth && cs->open[cs->depth - 1].in_select;
+}
+
+/* html_canon_fits - true if t may be opened in the current SVG/MathML
+ * content without gumbo taking it for HTML or for its HTML namesake */
+static bool html_canon_fits(const html_canon_state *cs, const html_tag *t)
+{
+	const html_tag *top = cs->depth ? cs->open[cs->depth - 1].tag : &html_tag_other;
+
+	if (t == &html_tag_other)
+		return true;
+	if (html_canon_ns(cs) == HN_SVG)
+		return t->flags & HF_SVG;
+	if (t->flags & HF_SVGROOT)
+		return top->flags & HF_ANNOT;
+	return t->flags & HF_MATH;
+}
+
+/* html_canon_set_ns - namespaces of an element t opened at the top */
+static void html_canon_set_ns(const html_canon_state *cs, const html_tag *t, html_open *o)
+{
+	const html_open *top = cs->depth ? &cs->open[cs->depth - 1] : NULL;
+	unsigned cur = html_canon_ns(cs);
+
+	o->ns = (guint8)cur;
+	o->inner = (guint8)cur;
+	switch (cur) {
+	case HN_HTML:
+		if (t->flags & HF_SVGROOT)
+			o->ns = o->inner = HN_SVG;
+		else if (t->flags & HF_MATHROOT)
+			o->ns = o->inner = HN_MATH;
+		else if ((t->flags & HF_MGLYPH) && top && top->ns == HN_MATH &&
+			 (top->tag->flags & HF_MATHIP))
+			o->ns = o->inner = HN_MATH;
+		break;
+	case HN_SVG:
+		if (t->flags & HF_SVGIP)
+			o->inner = HN_HTML;
+		break;
+	default:
+		if (t->flags & HF_MATHIP)
+			o->inner = HN_HTML;
+		else if (t->flags & HF_SVGROOT)
+			o->ns = o->inner = HN_SVG;
+		break;
+	}
 }
 
 /* html_canon_find - index + 1 of the innermost open element of kind kind,
@@ -351,7 +488,7 @@ static void html_canon_close(html_canon_state *cs, size_t pos, unsigned k)
  * that gumbo never has formatting elements to re-open afterwards */
 static void html_canon_autoclose(html_canon_state *cs, size_t pos, const html_tag *t)
 {
-	if (cs->nforeign)
+	if (html_canon_foreign(cs))
 		return;
 	if (t->flags & HF_BLOCK)
 		html_canon_close(cs, pos, html_canon_find(cs, HK_P, HF_SCOPE, false));
@@ -383,51 +520,87 @@ static void html_canon_autoclose(html_canon_state *cs, size_t pos, const html_ta
 	}
 }
 
-/* html_canon_raw - raw text from i up to "</name" (or to the end of input):
- * keep it, but neutralise every '<' that could open markup should gumbo not
- * treat it as raw text after all (foreign content, ignored start tag), except
- * link tags, which are kept and closed at once. Returns where markup resumes. */
-static size_t html_canon_raw(html_canon_state *cs, size_t i, const char *name, size_t nlen,
-			     bool to_eof)
+/* html_canon_leave - at pos, close the SVG/MathML elements open above the
+ * nearest HTML element (what gumbo does on its own for some tags) */
+static void html_canon_leave(html_canon_state *cs, size_t pos)
 {
-	const char *s = cs->s;
-	size_t n = cs->n;
+	html_canon_copy(cs, pos);
+	while (html_canon_foreign(cs)) {
+		const html_open *o = &cs->open[cs->depth - 1];
 
-	while (i < n) {
+		html_canon_closer(cs, o->name, o->len);
+		html_canon_pop(cs);
+	}
+}
+
+/* html_raw_end - where the raw text starting at i ends: the first "</name"
+ * followed by space, '/' or '>' (n for plaintext or if there is none) */
+static size_t html_raw_end(const char *s, size_t n, size_t i, const char *name, size_t nlen,
+			   bool to_eof)
+{
+	while (!to_eof && i < n) {
 		const char *lt = memchr(s + i, '<', n - i);
-		char c;
 
 		if (!lt)
-			return n;
+			break;
 		i = (size_t)(lt - s);
-		if (i + 1 >= n)
-			return n;
-		c = s[i + 1];
-		if (!to_eof && c == '/' && i + 2 + nlen < n &&
+		if (i + 2 + nlen < n && s[i + 1] == '/' &&
 		    g_ascii_strncasecmp(s + i + 2, name, nlen) == 0 &&
 		    (html_is_space(s[i + 2 + nlen]) || s[i + 2 + nlen] == '/' ||
 		     s[i + 2 + nlen] == '>'))
-			return i;	/* the end tag: back to markup */
-		if (g_ascii_isalpha(c)) {
-			size_t ne = html_name_end(s, n, i + 1), end;
-			const html_tag *t = html_tag_find(s + i + 1, ne - i - 1);
-
-			if (t->flags & HF_LINK) {
-				if (!html_tag_end(s, n, ne, &end))
-					return n;
-				if (!(t->flags & HF_VOID)) {
-					html_canon_copy(cs, end);
-					html_canon_closer(cs, s + i + 1, ne - i - 1);
-				}
-				i = end;
-				continue;
-			}
-		}
-		if (g_ascii_isalpha(c) || c == '/' || c == '!' || c == '?')
-			html_canon_replace(cs, i, i + 1, "&lt;");
+			return i;
 		i++;
 	}
 	return n;
+}
+
+/* html_canon_raw - a raw text element (script, style, textarea...) whose
+ * start tag is s[lt..i): whether gumbo really reads its content as text
+ * depends on a context (SVG/MathML, <select>, elements dropped for depth)
+ * this pass cannot always know. So make the content text either way: every
+ * '<' that could open markup becomes "&lt;" (the same text once decoded in
+ * textarea and title). Link tags found in it are copied, closed at once,
+ * before the start tag, so that no link can hide there; they are reported
+ * even when a browser would have shown them as text. Returns where markup
+ * resumes: the element's end tag. */
+static size_t html_canon_raw(html_canon_state *cs, size_t lt, size_t i, const char *name,
+			     size_t nlen, bool to_eof)
+{
+	const char *s = cs->s;
+	size_t stop = html_raw_end(s, cs->n, i, name, nlen, to_eof);
+
+	for (size_t k = i; k < stop; k++) {
+		size_t ne, end;
+		const html_tag *t;
+
+		if (s[k] != '<' || k + 1 >= stop || !g_ascii_isalpha(s[k + 1]))
+			continue;
+		ne = html_name_end(s, cs->n, k + 1);
+		t = html_tag_find(s + k + 1, ne - k - 1);
+		if (!(t->flags & HF_LINK)) {
+			k = ne - 1;	/* as markup, a name has no tag inside */
+			continue;
+		}
+		if (!html_tag_end(s, cs->n, ne, &end))
+			break;		/* as markup, the rest is this tag */
+		html_canon_copy(cs, lt);
+		if (html_canon_foreign(cs) && !(t->flags & HF_SVG))
+			html_canon_leave(cs, lt);
+		g_string_append_len(cs->out, s + k, (gssize)(end - k));
+		if (!(t->flags & HF_VOID))
+			html_canon_closer(cs, s + k + 1, ne - k - 1);
+		k = end - 1;
+	}
+	for (size_t k = i; k < stop; k++) {
+		char c;
+
+		if (s[k] != '<' || k + 1 >= cs->n)
+			continue;
+		c = s[k + 1];
+		if (g_ascii_isalpha(c) || c == '/' || c == '!' || c == '?')
+			html_canon_replace(cs, k, k + 1, "&lt;");
+	}
+	return stop;
 }
 
 /* html_canon_start - a start tag at i ("<" + letter); returns the next index */
@@ -436,26 +609,44 @@ static size_t html_canon_start(html_canon_state *cs, size_t i)
 	const char *s = cs->s;
 	size_t ne = html_name_end(s, cs->n, i + 1), end;
 	const html_tag *t = html_tag_find(s + i + 1, ne - i - 1);
+	bool foreign = html_canon_foreign(cs);
+	html_open *o;
 
 	if (!html_tag_end(s, cs->n, ne, &end))
 		return cs->n;
+	/* gumbo 0.10.1 mixes up SVG/MathML elements named like HTML ones
+	 * with the HTML ones (and asserts): an HTML tag leaves SVG/MathML */
+	if (foreign && !html_canon_fits(cs, t)) {
+		html_canon_leave(cs, i);
+		foreign = false;
+	}
+	/* inside <select> gumbo ignores most tags, raw text ones included
+	 * (their content is then markup): drop them too, never guess; but
+	 * let a link tag close the select rather than be lost */
+	if (!foreign && html_canon_in_select(cs)) {
+		if (t->kind == HK_SELECT || (t->flags & (HF_ENDSELECT | HF_LINK)))
+			html_canon_close(cs, i, html_canon_find(cs, HK_SELECT, 0, false));
+		if (t->kind == HK_SELECT || !(t->flags & (HF_INSELECT | HF_ENDSELECT | HF_LINK))) {
+			html_canon_replace(cs, i, end, "");
+			return end;
+		}
+	}
 	if (t->flags & (HF_VOID | HF_ROOT)) {
-		/* inside SVG/MathML gumbo may open these like any element */
-		if (cs->nforeign && !(t->flags & HF_BREAKOUT)) {
+		if (foreign) {	/* not void in SVG: close it at once */
 			html_canon_copy(cs, end);
 			html_canon_closer(cs, s + i + 1, ne - i - 1);
 		}
 		return end;
 	}
 	if (t->flags & HF_RAW)
-		return html_canon_raw(cs, end, s + i + 1, ne - i - 1, t->flags & HF_EOF);
+		return html_canon_raw(cs, i, end, s + i + 1, ne - i - 1, t->flags & HF_EOF);
 	html_canon_autoclose(cs, i, t);
 	if (cs->depth >= HTML_MAX_DEPTH || ((t->flags & HF_FMT) && cs->nfmt >= HTML_MAX_FMT)) {
 		/* too deep: keep link tags (in HTML they cannot nest; in
 		 * SVG/MathML they are closed at once), turn the others into
 		 * the line break or space they stood for */
 		if (t->flags & HF_LINK) {
-			if (cs->nforeign) {
+			if (foreign) {
 				html_canon_copy(cs, end);
 				html_canon_closer(cs, s + i + 1, ne - i - 1);
 			}
@@ -469,14 +660,20 @@ static size_t html_canon_start(html_canon_state *cs, size_t i)
 			html_canon_replace(cs, i, end, "");
 		return end;
 	}
-	cs->open[cs->depth].name = s + i + 1;
-	cs->open[cs->depth].len = ne - i - 1;
-	cs->open[cs->depth].tag = t;
+	o = &cs->open[cs->depth];
+	o->name = s + i + 1;
+	o->len = ne - i - 1;
+	o->tag = t;
+	html_canon_set_ns(cs, t, o);
+	if (t->kind == HK_SELECT)
+		o->in_select = true;
+	else if (t->kind == HK_TEMPLATE)
+		o->in_select = false;
+	else
+		o->in_select = html_canon_in_select(cs);
 	cs->depth++;
 	if (t->flags & HF_FMT)
 		cs->nfmt++;
-	if (t->flags & HF_FOREIGN)
-		cs->nforeign++;
 	return end;
 }
 
@@ -506,11 +703,14 @@ static size_t html_canon_end(html_canon_state *cs, size_t i)
 		html_canon_pop(cs);
 		return end;
 	}
-	/* stray: keep those with a meaning of their own or that may close an
-	 * element kept past the depth limit; the others can only misnest */
+	/* stray: keep those that may close an element kept past the depth
+	 * limit or raw text, and in HTML those with a meaning of their own;
+	 * the others can only misnest */
 	t = html_tag_find(name, len);
-	if ((t->flags & (HF_ROOT | HF_LINK | HF_RAW)) || t->kind == HK_P ||
-	    (len == 2 && g_ascii_strncasecmp(name, "br", 2) == 0))
+	if (t->flags & (HF_LINK | HF_RAW))
+		return end;
+	if (!html_canon_foreign(cs) && ((t->flags & HF_ROOT) || t->kind == HK_P ||
+					(len == 2 && g_ascii_strncasecmp(name, "br", 2) == 0)))
 		return end;
 	html_canon_replace(cs, i, end, "");
 	return end;
@@ -590,6 +790,43 @@ static GString *html_canon(const char *s, size_t n)
 	out = cs->out;
 	g_free(cs);
 	return out;
+}
+
+/* html_fix_refs - rewrite numeric character references beyond U+10FFFF as
+ * "&#xFFFD" (what they mean anyway): gumbo 0.10.1 overflows on them and
+ * writes a NUL byte, which would hide the text or URL after it. In place
+ * (the rewrite is shorter); returns the new length. */
+static size_t html_fix_refs(char *s, size_t n)
+{
+	size_t r = 0, w = 0;
+
+	while (r < n) {
+		if (s[r] == '&' && r + 2 < n && s[r + 1] == '#') {
+			size_t k = r + 2, d0;
+			bool hex = s[k] == 'x' || s[k] == 'X';
+			guint64 v = 0;
+
+			if (hex)
+				k++;
+			d0 = k;
+			while (k < n && (hex ? g_ascii_isxdigit(s[k]) : g_ascii_isdigit(s[k]))) {
+				v = v * (hex ? 16 : 10) +
+				    (guint64)(hex ? g_ascii_xdigit_value(s[k]) : s[k] - '0');
+				if (v > 0x10FFFF)
+					v = 0x110000;	/* saturate */
+				k++;
+			}
+			if (k > d0 && v > 0x10FFFF) {
+				memcpy(s + w, "&#xFFFD", 7);
+				w += 7;
+				r = k;
+				continue;
+			}
+		}
+		s[w++] = s[r++];
+	}
+	s[w] = '\0';
+	return w;
 }
 
 /* ---- text output ---------------------------------------------------- */
@@ -678,6 +915,7 @@ typedef struct {
 	vigie_link *link;
 	size_t start;		/* its text starts here in the capture */
 	const char *alt;	/* alt of the first image inside, or NULL */
+	bool hidden;		/* it is in hidden content (<template>) */
 } html_anchor;
 
 typedef struct {
@@ -831,14 +1069,14 @@ static void html_anchor_close(html_ctx *cx)
 
 /* html_links - collect the links an element carries; true if it opened an
  * anchor whose text is being captured */
-static bool html_links(html_ctx *cx, GumboElement *e)
+static bool html_links(html_ctx *cx, GumboElement *e, bool hidden)
 {
 	bool html = e->tag_namespace == GUMBO_NAMESPACE_HTML;
 	const char *v;
 	char *url;
 
 	if (e->tag == GUMBO_TAG_A) {
-		html_anchor a = { NULL, cx->capbuf->len, NULL };
+		html_anchor a = { NULL, cx->capbuf->len, NULL, hidden };
 
 		a.link = html_add_link(cx, html_attr(e, "href"), "", "a");
 		if (!a.link)
@@ -917,8 +1155,8 @@ static html_frame html_enter(html_ctx *cx, GumboNode *n, const html_frame *paren
 	GumboElement *e = &n->v.element;
 	html_frame f = { n, 0, parent->hidden, parent->pre, HB_NONE, 0 };
 
-	if (n->type == GUMBO_NODE_TEMPLATE)
-		f.hidden = 1;
+	if (n->type == GUMBO_NODE_TEMPLATE || e->tag == GUMBO_TAG_SCRIPT || e->tag == GUMBO_TAG_STYLE)
+		f.hidden = 1;	/* SVG has them too */
 	if (e->tag_namespace == GUMBO_NAMESPACE_HTML) {
 		switch (e->tag) {
 		case GUMBO_TAG_SCRIPT:
@@ -974,7 +1212,7 @@ static html_frame html_enter(html_ctx *cx, GumboNode *n, const html_frame *paren
 			break;
 		}
 	}
-	f.anchor = html_links(cx, e);
+	f.anchor = html_links(cx, e, f.hidden);
 	return f;
 }
 
@@ -1021,7 +1259,8 @@ static void html_walk(html_ctx *cx, GumboNode *root)
 			if (!f->hidden)
 				html_sink_text(&cx->text, c->v.text.text, strlen(c->v.text.text),
 					       f->pre);
-			if (cx->anchors->len)
+			if (cx->anchors->len && (!f->hidden ||
+			    g_array_index(cx->anchors, html_anchor, cx->anchors->len - 1).hidden))
 				html_sink_text(&cx->cap, c->v.text.text, strlen(c->v.text.text),
 					       false);
 			break;
@@ -1052,7 +1291,7 @@ void html_reduce(const char *html, size_t len, GString *text_out, GPtrArray *lin
 	if (len > HTML_MAX_INPUT)
 		len = HTML_MAX_INPUT;
 	clean = utf8_sanitize(html, (gssize)len);
-	canon = html_canon(clean, strlen(clean));
+	canon = html_canon(clean, html_fix_refs(clean, strlen(clean)));
 	g_free(clean);
 
 	opt.max_errors = 0;	/* errors are not used; do not let them pile up */

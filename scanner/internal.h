@@ -58,6 +58,67 @@ const char *av_engine_describe(const av_engine *a);
 bool av_scan(const av_engine *a, const vigie_config *c, const vigie_message *m,
 	     vigie_verdict *v, GError **err);
 
+/* ---- url analyser (url.c, url_*.c; private details in url.h) ---- */
+typedef struct url_engine url_engine;
+/* url_engine_load - the [urls] lists (blocklist feeds, shorteners, risky
+ * TLDs, allowlist, redirectors, weights) and the protected domains and
+ * brands; NULL with err naming file and line */
+url_engine *url_engine_load(const vigie_config *c, GError **err);
+void url_engine_free(url_engine *u); /* NULL is a no-op */
+/* url_engine_describe - e.g. "urls: 12 blocklist entries, 40 protected" */
+const char *url_engine_describe(const url_engine *u);
+/* url_scan - extract, normalise and check every URL of m; findings into v;
+ * false with err only on an internal failure */
+bool url_scan(const url_engine *u, const vigie_config *c, const vigie_message *m,
+	      vigie_verdict *v, GError **err);
+/* url_registrable_domain - registrable domain (eTLD+1, lower case,
+ * Unicode->ASCII via IDNA) of a host name or e-mail domain; caller g_free;
+ * NULL if none (IP literal, bare public suffix, invalid name) */
+char *url_registrable_domain(const char *host);
+/* url_is_protected - host is (a subdomain of) one of the protected domains;
+ * false when u is NULL */
+bool url_is_protected(const url_engine *u, const char *host);
+/* url_lookalike - if host imitates a protected domain or brand
+ * (homoglyph/confusable skeleton, mixed script, punycode, small edit
+ * distance, brand embedded in another domain, protected name in a subdomain
+ * of a foreign domain), return the protected name it imitates (owned by u)
+ * and set *why (caller g_free) to a short reason; NULL when it does not (a
+ * protected domain itself is never a lookalike; u NULL: never) */
+const char *url_lookalike(const url_engine *u, const char *host, char **why);
+
+/* ---- text normalisation (textnorm.c) ---- */
+typedef struct {
+	char *text;      /* normalised: lower case, accents and evasions undone */
+	gsize len;
+	guint32 *map;    /* map[i]: byte offset in orig of what produced text[i]; map[len] = orig_len */
+	char *orig;      /* copy of the original */
+	gsize orig_len;
+} textnorm;
+/* textnorm_new - normalise len bytes of s (len < 0: NUL-terminated);
+ * invalid UTF-8 tolerated; free with textnorm_free */
+textnorm *textnorm_new(const char *s, gssize len);
+void textnorm_free(textnorm *t); /* NULL is a no-op */
+/* textnorm_original - original text behind normalised bytes [start, end);
+ * caller g_free */
+char *textnorm_original(const textnorm *t, gsize start, gsize end);
+/* textnorm_string - the normalised form of s only; caller g_free */
+char *textnorm_string(const char *s);
+
+/* ---- lexicon analyser (lexicon.c loader, lexicon_scan.c scoring) ---- */
+typedef struct lexicon_engine lexicon_engine;
+/* lexicon_engine_load - every rule file of [lexicon] dir; NULL with err
+ * naming file and line */
+lexicon_engine *lexicon_engine_load(const vigie_config *c, GError **err);
+/* lexicon_engine_load_dir - the same from a folder (tests, fuzzing);
+ * languages NULL: all */
+lexicon_engine *lexicon_engine_load_dir(const char *dir, const char *const *languages,
+					GError **err);
+void lexicon_engine_free(lexicon_engine *l); /* NULL is a no-op */
+const char *lexicon_engine_describe(const lexicon_engine *l);
+/* lexicon_scan - match every text (and the Subject) of m; findings into v */
+bool lexicon_scan(const lexicon_engine *l, const vigie_config *c, const vigie_message *m,
+		  vigie_verdict *v, GError **err);
+
 /* ---- policy.c ---- */
 void policy_apply(const vigie_config *c, vigie_verdict *v);
 

@@ -34,6 +34,22 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
+	if (e->lexicon) {
+		GError *err = NULL;
+		if (!lexicon_scan(e->lexicon, e->config, m, v, &err)) {
+			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
+			g_error_free(err);
+		}
+	}
+
+	if (e->urls) {
+		GError *err = NULL;
+		if (!url_scan(e->urls, e->config, m, v, &err)) {
+			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
+			g_error_free(err);
+		}
+	}
+
 	policy_apply(e->config, v);
 	if (errors->len)
 		v->error = g_string_free(errors, FALSE);

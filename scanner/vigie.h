@@ -75,6 +75,11 @@ void vigie_config_free(vigie_config *c);
 const char *vigie_config_get(const vigie_config *c, const char *section, const char *key);
 long long vigie_config_get_int(const vigie_config *c, const char *section, const char *key);
 bool vigie_config_get_bool(const vigie_config *c, const char *section, const char *key);
+/* vigie_config_sections - the NAMEs of the [FAMILY.NAME] sections of a
+ * section family (e.g. family "webhook": [webhook.sales], [webhook.support]),
+ * in file order; their keys are read with vigie_config_get(c, "webhook.sales",
+ * key). Caller g_strfreev. */
+char **vigie_config_sections(const vigie_config *c, const char *family);
 
 /* ---- engine ----------------------------------------------------------- */
 
@@ -235,6 +240,57 @@ bool vigie_quarantine_valid_id(const char *id);
 /* vigie_quarantine_audit - append "time who action id result" to audit.log */
 bool vigie_quarantine_audit(vigie_quarantine *q, const char *who, const char *action,
 			    const char *id, const char *result);
+
+/* One item as the review tools see it (quarantine_review.c). */
+typedef struct {
+	char *id;
+	char *folder;      /* "new" (quarantined), "released", "deleted" */
+	char *time;        /* ISO 8601, UTC */
+	gint64 unix_time;
+	char *state;
+	char *channel;
+	char *action;
+	int score;
+	char *sender;      /* From header, else envelope sender, else chat author */
+	char *recipients;  /* envelope recipients, or the chat conversation */
+	char *subject;
+	char *categories;  /* comma-separated, in finding order */
+	char *rules;       /* comma-separated */
+	char *meta_json;   /* the metadata file as stored */
+} vigie_qitem;
+
+/* Filter for vigie_quarantine_list; NULL/0 fields match everything. */
+typedef struct {
+	const char *channel, *action, *category, *rule, *sender, *recipient;
+	gint64 since, until;   /* unix seconds */
+	int min_score;
+} vigie_qfilter;
+
+void vigie_qitem_free(vigie_qitem *it);
+/* vigie_quarantine_list - items of folder ("new", "released", "deleted")
+ * matching f, newest first, at most limit (0 = all); GPtrArray of
+ * vigie_qitem* (caller g_ptr_array_unref); NULL with err */
+GPtrArray *vigie_quarantine_list(vigie_quarantine *q, const char *folder, const vigie_qfilter *f,
+				 guint limit, guint *skipped, GError **err);
+/* vigie_quarantine_get - one item by id (validated); NULL with err */
+vigie_qitem *vigie_quarantine_get(vigie_quarantine *q, const char *id, GError **err);
+/* vigie_quarantine_raw - original bytes of an item; caller g_bytes_unref */
+GBytes *vigie_quarantine_raw(vigie_quarantine *q, const vigie_qitem *it, GError **err);
+/* Release in three steps: claim (atomic: one of two concurrent claims
+ * wins), deliver (the caller's job), then finish (accepted) or undo
+ * (refused: the item stays quarantined). */
+bool vigie_quarantine_claim(vigie_quarantine *q, const char *id, GError **err);
+bool vigie_quarantine_finish_release(vigie_quarantine *q, const char *id, const char *reply, GError **err);
+bool vigie_quarantine_undo_claim(vigie_quarantine *q, const char *id);
+bool vigie_quarantine_delete(vigie_quarantine *q, const char *id, GError **err);
+/* vigie_quarantine_purge - remove items older than max_age seconds */
+guint vigie_quarantine_purge(vigie_quarantine *q, gint64 max_age);
+/* vigie_quarantine_release_token - value of the X-Vigie-Release header for
+ * a claimed item (HMAC with the folder's secret); caller g_free */
+char *vigie_quarantine_release_token(vigie_quarantine *q, const char *id, GError **err);
+/* vigie_quarantine_release_valid - a genuine, current token for an item
+ * being released from this folder */
+bool vigie_quarantine_release_valid(vigie_quarantine *q, const char *value);
 
 G_END_DECLS
 

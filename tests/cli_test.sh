@@ -38,7 +38,7 @@ run_vigie "$T/o" "$T/e" -c "$CONF" --check-config
 check "check-config accepts the bundled configuration" [ "$rc" -eq 0 ]
 check "check-config reports signatures loaded" grep -q "OK (vigie .*bundled signatures" "$T/o"
 
-printf '[core]\nmax_message_size = 1M\n[av]\nbundled = %s/signatures/clamav\nsystem_database = off\nheuristic_macros = perhaps\n' "$SRC" >"$T/bad.conf"
+printf '[core]\nmax_message_size = 1M\nsignatures = %s/signatures\n[av]\nsystem_database = off\nheuristic_macros = perhaps\n' "$SRC" >"$T/bad.conf"
 run_vigie "$T/o" "$T/e" -c "$T/bad.conf" --check-config
 check "check-config rejects a bad value (exit 2)" [ "$rc" -eq 2 ]
 check "the error names file, line and key" grep -q "bad.conf:6: \[av\] heuristic_macros: 'perhaps' is not a boolean" "$T/e"
@@ -46,7 +46,7 @@ check "the error names file, line and key" grep -q "bad.conf:6: \[av\] heuristic
 mkdir -p "$T/sigs"
 cp "$SRC"/signatures/clamav/* "$T/sigs/"
 printf 'Vigie.Test.Good:0:*:414243444546\nVigie.Test.Bad:0:*:4142zz\n' >"$T/sigs/zz-broken.ndb"
-printf '[av]\nbundled = sigs\nsystem_database = off\n' >"$T/brokensigs.conf"
+printf '[core]\nsignatures = %s/signatures\n[av]\nbundled = sigs\nsystem_database = off\n' "$SRC" >"$T/brokensigs.conf"
 run_vigie "$T/o" "$T/e" -c "$T/brokensigs.conf" --check-config
 check "a broken signature file fails the load" [ "$rc" -eq 2 ]
 check "the error names the signature file and line" grep -q "zz-broken.ndb.*line 2" "$T/e"
@@ -94,7 +94,7 @@ check "the error says empty" grep -q "empty.eml: empty message" "$T/e"
 run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/nosuch.eml"
 check "a missing input is an error naming it" grep -q "nosuch.eml" "$T/e"
 
-printf '[core]\nmax_message_size = 1K\n[av]\nbundled = %s/signatures/clamav\n' "$SRC" >"$T/small.conf"
+printf '[core]\nmax_message_size = 1K\nsignatures = %s/signatures\n' "$SRC" >"$T/small.conf"
 head -c 5000 /dev/zero | tr '\0' 'a' | sed 's/^/Subject: x\n\n/' >"$T/big.eml"
 run_vigie "$T/o" "$T/e" -c "$T/small.conf" scan "$T/big.eml"
 check "an oversized input is refused by name" grep -q "big.eml: larger than \[core\] max_message_size" "$T/e"

@@ -24,8 +24,9 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # write_conf NAME EXTRA - a configuration for this test
 write_conf() {
 	cat >"$T/$1.conf" <<CONF
+[core]
+signatures = $SRC/signatures
 [av]
-bundled = $SRC/signatures/clamav
 system_database = off
 [daemon]
 syslog = no
@@ -130,7 +131,7 @@ mt_check clean.lua "a message right after SIGHUP is served"
 check "the reload is logged" grep -q "reloaded: vigie" "$T/vigied.log"
 printf 'Broken.Sig:0:*:zz\n' >"$T/broken.ndb"
 cp -r "$SRC/signatures/clamav" "$T/sigs"
-sed -i "s|bundled = .*|bundled = $T/sigs|" "$T/main.conf"
+sed -i "s|^\[av\]$|[av]\nbundled = $T/sigs|" "$T/main.conf"
 cp "$T/broken.ndb" "$T/sigs/"
 kill -HUP "$pid"
 sleep 0.5

@@ -7,7 +7,8 @@ local r = send_message(conn, "TAG1", MIME_HEADERS, mime_with_attachment("invoice
 expect_reply(r, SMFIR_ACCEPT, "tagged message")
 expect_hdr_add(conn, "X-Vigie-Status", "tag score=8")
 expect_hdr_add(conn, "X-Vigie-Score", "8")
-if not mt.eom_check(conn, MT_HDRCHANGE, "Subject", " [SUSPECT] Your document") then
+if not mt.eom_check(conn, MT_HDRCHANGE, "Subject", " [SUSPECT] Your document") and
+   not mt.eom_check(conn, MT_HDRCHANGE, "Subject", "[SUSPECT] Your document") then
 	error("subject not prefixed")
 end
 mt.disconnect(conn)

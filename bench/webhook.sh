@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# bench/webhook.sh - the webhook benchmark (issue: webhook receiver). On
+# loopback with wrk: requests/s and p50/p99 latency of POST /v1/messages
+# (signed chat messages built from ../shared/corpus/sms_*, every one
+# scanned: the duplicate cache and rate limits are off here), and in the
+# same run a bare libmicrohttpd server answering 200 without scanning
+# (bench/bare_httpd.c) as the baseline.
+# Targets: >= 50% of the bare server's requests/s; p99 < 10 ms at 64
+# connections.  Usage: bench/webhook.sh [SECONDS] [CONNECTIONS]
+# (AV=no turns ClamAV off, to tell the scan's cost from the front end's.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CORPUS=${CORPUS:-../shared/corpus}
+SECS=${1:-15}
+CONNS=${2:-64}
+THREADS=${THREADS:-2}
+if ! ls "$CORPUS"/sms_*/*.jsonl >/dev/null 2>&1; then
+	echo "bench/webhook.sh: no SMS corpus at $CORPUS/sms_* (set CORPUS=...); nothing to measure" >&2
+	exit 0
+fi
+if ! command -v wrk >/dev/null; then
+	SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get install -y -q wrk >/dev/null
+fi
+[ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release >/dev/null
+ninja -C build-bench daemon/vigied bench/bare_httpd >/dev/null
+T=$(mktemp -d /tmp/vigie-bench-webhook.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$T"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+BARE=$(port)
+HOOK=$(port)
+SECRET=bench-secret-$RANDOM
+
+# relative rule paths in the default configuration resolve through this link
+mkdir -p "$T/conf"
+ln -s "$PWD/signatures" "$T/signatures"
+cat >"$T/conf/bench.conf" <<CONF
+[av]
+system_database = off
+enabled = ${AV:-yes}
+[daemon]
+syslog = no
+[milter]
+enabled = no
+[webhook]
+enabled = yes
+port = $HOOK
+threads = $THREADS
+max_connections = 1024
+author_rate = 0
+conversation_rate = 0
+channel_rate = 0
+dedup_size = 0
+[webhook.bench]
+platform = generic
+secret = $SECRET
+[quarantine]
+dir = $T/q
+CONF
+
+# signed requests: python's hmac, as a platform would sign them
+python3 - "$CORPUS" "$SECRET" "$T/requests.lua" <<'PY'
+import glob, hashlib, hmac, json, sys, time
+corpus, secret, out = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
+lines = []
+for f in sorted(glob.glob(corpus + "/sms_*/*.jsonl")):
+    lines += [json.loads(l) for l in open(f, encoding="utf-8") if l.strip()]
+lines = lines[:3000]
+def lua(b):
+    return '"' + "".join(chr(c) if 32 <= c < 127 and c not in (34, 92) else "\\%03d" % c for c in b) + '"'
+ts = str(int(time.time()))
+with open(out, "w") as o:
+    o.write("return {\n")
+    for i, s in enumerate(lines):
+        body = json.dumps({"channel": "sms", "platform": "bench", "conversation": "c%d" % (i % 50),
+                           "message_id": s["id"], "author": {"id": "a%d" % (i % 200)},
+                           "text": s["text"]}, ensure_ascii=False).encode()
+        sig = "v1=" + hmac.new(secret, ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        o.write("{%s,%s,%s},\n" % (lua(ts.encode()), lua(sig.encode()), lua(body)))
+    o.write("}\n")
+print("%d signed messages from %s/sms_*" % (len(lines), corpus), file=sys.stderr)
+PY
+
+build-bench/bench/bare_httpd "$BARE" "$THREADS" &
+pids+=($!)
+build-bench/daemon/vigied -c "$T/conf/bench.conf" -f >"$T/vigied.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+	curl -sf "http://127.0.0.1:$HOOK/healthz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+curl -sf "http://127.0.0.1:$HOOK/healthz" >/dev/null || { cat "$T/vigied.log"; exit 1; }
+
+run() { # run NAME PORT
+	WEBHOOK_REQUESTS=$T/requests.lua wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/webhook.lua \
+		"http://127.0.0.1:$2" | grep '^RESULT' | sed "s/^RESULT/$1/"
+}
+echo "== wrk, $CONNS connections, ${SECS}s each, server threads $THREADS, $(nproc) cores"
+run "warmup  " "$HOOK" >/dev/null
+b=$(run "bare    " "$BARE")
+w=$(run "webhook " "$HOOK")
+echo "$b"
+echo "$w"
+rb=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$b")
+rw=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$w")
+p99=$(sed 's/.*p99_ms=\([0-9.]*\).*/\1/' <<<"$w")
+python3 - "$rb" "$rw" "$p99" <<'PY'
+import sys
+rb, rw, p99 = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print("webhook/bare requests/s: %.0f%% (target >= 50%%): %s" % (100 * rw / rb, "met" if rw >= rb / 2 else "NOT met"))
+print("webhook p99: %.2f ms (target < 10 ms): %s" % (p99, "met" if p99 < 10 else "NOT met"))
+PY
+curl -s "http://127.0.0.1:$HOOK/metrics" | awk '/^vigie_webhook_scan_seconds_sum/ {s=$2} /^vigie_webhook_scan_seconds_count/ {n=$2}
+	END { if (n) printf "mean scan time (the core, inside the webhook): %.2f ms over %d messages\n", 1000*s/n, n }'
+echo "verdicts: $(grep -o 'action=[a-z]*' "$T/vigied.log" | sort | uniq -c | tr '\n' ' ')"

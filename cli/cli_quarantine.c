@@ -1,0 +1,501 @@
+/* cli_quarantine.c - "vigie quarantine": the review tool security staff
+ * live in.
+ *
+ *   list [filters] [--json] [--limit N] [--state quarantined|released|deleted]
+ *   show ID [--raw]
+ *   release ID... [--to ADDR]
+ *   delete ID...
+ *   purge --older-than AGE        (AGE: 30d, 12h, 90m)
+ *
+ * Every action is appended to the folder's audit.log (who, when, what,
+ * result). A release counts only when the MTA accepted the message; a
+ * refusal leaves the item quarantined and prints the MTA's reply.
+ *
+ * SECURITY: ids are validated before any path is built; shown text has its
+ * links defanged and control characters replaced, so that reading a
+ * quarantined message cannot click or spoof anything in a terminal.
+ */
+#include "cli.h"
+#include "smtp_send.h"
+
+#include <json-glib/json-glib.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* q_who - the person acting, for the audit log */
+static const char *q_who(void)
+{
+	const char *sudo = g_getenv("SUDO_USER");
+	if (sudo && *sudo)
+		return sudo;
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+/* q_safe - text fit for a terminal: controls replaced, length capped */
+static char *q_safe(const char *s, glong max)
+{
+	char *c = g_strdup(s ? s : "");
+	for (char *p = c; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	if (max > 0 && g_utf8_strlen(c, -1) > max) {
+		char *cut = g_utf8_substring(c, 0, max - 1);
+		g_free(c);
+		c = g_strconcat(cut, "…", NULL);
+		g_free(cut);
+	}
+	return c;
+}
+
+/* q_defang - "https://evil.example/x" -> "hxxps://evil[.]example/x" */
+static char *q_defang(const char *s)
+{
+	GString *o = g_string_new(NULL);
+	for (const char *p = s; *p; p++) {
+		if (!g_ascii_strncasecmp(p, "http", 4) && (p[4] == ':' || ((p[4] == 's' || p[4] == 'S') && p[5] == ':'))) {
+			g_string_append(o, "hxxp");
+			p += 3;
+		} else if (*p == '.' && p > s && g_ascii_isalnum(p[-1]) && g_ascii_isalnum(p[1])) {
+			g_string_append(o, "[.]");
+		} else {
+			g_string_append_c(o, *p);
+		}
+	}
+	return g_string_free(o, FALSE);
+}
+
+/* q_parse_age - "30d", "12h", "90m", "45s" -> seconds; -1 if malformed */
+static gint64 q_parse_age(const char *s)
+{
+	char *end;
+	gint64 n = g_ascii_strtoll(s, &end, 10);
+	if (end == s || n < 0)
+		return -1;
+	switch (*end) {
+	case 'd': n *= 86400; break;
+	case 'h': n *= 3600; break;
+	case 'm': n *= 60; break;
+	case 's': case '\0': break;
+	default: return -1;
+	}
+	return end[0] && end[1] ? -1 : n;
+}
+
+/* q_parse_time - "2026-11-27", an ISO 8601 time, or an age ("2h" = 2 hours ago) */
+static gint64 q_parse_time(const char *s)
+{
+	gint64 age = q_parse_age(s);
+	if (age >= 0 && !g_ascii_isdigit(s[strlen(s) - 1]))
+		return g_get_real_time() / G_USEC_PER_SEC - age;
+	char *iso = strlen(s) == 10 ? g_strconcat(s, "T00:00:00Z", NULL) : g_strdup(s);
+	GTimeZone *utc = g_time_zone_new_utc();
+	GDateTime *dt = g_date_time_new_from_iso8601(iso, utc);
+	g_time_zone_unref(utc);
+	g_free(iso);
+	if (!dt)
+		return -1;
+	gint64 t = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return t;
+}
+
+static vigie_quarantine *q_open(const char *config, vigie_config **cfg_out)
+{
+	GError *err = NULL;
+	vigie_config *c = vigie_config_load(config, &err);
+	if (!c) {
+		fprintf(stderr, "vigie: %s\n", err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	vigie_quarantine *q = vigie_quarantine_open(vigie_config_get(c, "quarantine", "dir"), &err);
+	if (!q) {
+		fprintf(stderr, "vigie: %s\n", err->message);
+		g_error_free(err);
+		vigie_config_free(c);
+		return NULL;
+	}
+	*cfg_out = c;
+	return q;
+}
+
+/* q_list - the table (or JSON), newest first, with counts per category */
+static int q_list(vigie_quarantine *q, int argc, char **argv)
+{
+	vigie_qfilter f = { 0 };
+	bool json = false;
+	guint limit = 50;
+	const char *state = "new";
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--json")) { json = true; continue; }
+		if (!v) { fprintf(stderr, "vigie quarantine list: %s needs a value\n", a); return CLI_EXIT_ERROR; }
+		i++;
+		if (!strcmp(a, "--channel")) f.channel = v;
+		else if (!strcmp(a, "--action")) f.action = v;
+		else if (!strcmp(a, "--category")) f.category = v;
+		else if (!strcmp(a, "--rule")) f.rule = v;
+		else if (!strcmp(a, "--from")) f.sender = v;
+		else if (!strcmp(a, "--to")) f.recipient = v;
+		else if (!strcmp(a, "--min-score")) f.min_score = atoi(v);
+		else if (!strcmp(a, "--limit")) limit = (guint)atoi(v);
+		else if (!strcmp(a, "--since") || !strcmp(a, "--until")) {
+			gint64 t = q_parse_time(v);
+			if (t < 0) {
+				fprintf(stderr, "vigie quarantine list: %s '%s': expected a date (2026-11-27), an ISO time or an age (12h, 7d)\n", a, v);
+				return CLI_EXIT_ERROR;
+			}
+			if (a[2] == 's') f.since = t; else f.until = t;
+		} else if (!strcmp(a, "--state")) {
+			state = !strcmp(v, "quarantined") ? "new" : v;
+			if (strcmp(state, "new") && strcmp(state, "released") && strcmp(state, "deleted")) {
+				fprintf(stderr, "vigie quarantine list: --state is quarantined, released or deleted\n");
+				return CLI_EXIT_ERROR;
+			}
+		} else {
+			fprintf(stderr, "vigie quarantine list: unknown option '%s'\n", a);
+			return CLI_EXIT_ERROR;
+		}
+	}
+	GError *err = NULL;
+	guint skipped = 0;
+	GPtrArray *items = vigie_quarantine_list(q, state, &f, limit, &skipped, &err);
+	if (!items) {
+		fprintf(stderr, "vigie: %s\n", err->message);
+		g_error_free(err);
+		return CLI_EXIT_ERROR;
+	}
+	GHashTable *cats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (json)
+		printf("[");
+	else if (items->len)
+		printf("%-33s  %-20s  %-4s  %-10s  %5s  %-28s  %-32s  %s\n", "ID", "TIME (UTC)", "CHAN",
+		       "ACTION", "SCORE", "FROM", "SUBJECT", "CATEGORIES");
+	for (guint i = 0; i < items->len; i++) {
+		vigie_qitem *it = g_ptr_array_index(items, i);
+		char **cl = g_strsplit(it->categories, ",", -1);
+		for (char **c = cl; *c && **c; c++)
+			g_hash_table_replace(cats, g_strdup(*c),
+					     GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(cats, *c)) + 1));
+		g_strfreev(cl);
+		if (json) {
+			printf("%s%s", i ? ",\n" : "\n", it->meta_json);
+			continue;
+		}
+		char *when = g_strndup(it->time, 19);
+		char *from = q_safe(it->sender, 28), *subj = q_safe(it->subject, 32);
+		printf("%-33s  %-20s  %-4s  %-10s  %5d  %-28s  %-32s  %s\n", it->id, when, it->channel,
+		       it->action, it->score, from, subj, it->categories);
+		g_free(when);
+		g_free(from);
+		g_free(subj);
+	}
+	if (json) {
+		printf("%s]\n", items->len ? "\n" : "");
+	} else {
+		printf("%u item%s", items->len, items->len == 1 ? "" : "s");
+		GList *keys = g_list_sort(g_hash_table_get_keys(cats), (GCompareFunc)strcmp);
+		for (GList *k = keys; k; k = k->next)
+			printf("%s %s: %d", k == keys ? ";" : ",", (char *)k->data,
+			       GPOINTER_TO_INT(g_hash_table_lookup(cats, k->data)));
+		g_list_free(keys);
+		printf("\n");
+	}
+	if (skipped)
+		fprintf(stderr, "vigie: %u item(s) with unreadable metadata skipped\n", skipped);
+	g_hash_table_unref(cats);
+	g_ptr_array_unref(items);
+	return CLI_EXIT_CLEAN;
+}
+
+static void q_show_member(JsonObject *o, const char *key, const char *label)
+{
+	if (!o || !json_object_has_member(o, key))
+		return;
+	JsonNode *n = json_object_get_member(o, key);
+	if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING) {
+		char *s = q_safe(json_node_get_string(n), 0);
+		printf("  %-14s %s\n", label, s);
+		g_free(s);
+	} else if (JSON_NODE_HOLDS_ARRAY(n)) {
+		JsonArray *a = json_node_get_array(n);
+		for (guint i = 0; i < json_array_get_length(a); i++) {
+			char *s = q_safe(json_array_get_string_element(a, i), 0);
+			printf("  %-14s %s\n", i ? "" : label, s);
+			g_free(s);
+		}
+	}
+}
+
+/* q_show - envelope, headers, verdict with evidence, defanged text */
+static int q_show(vigie_quarantine *q, int argc, char **argv)
+{
+	bool raw = false;
+	const char *id = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--raw"))
+			raw = true;
+		else
+			id = argv[i];
+	}
+	if (!id) {
+		fprintf(stderr, "vigie quarantine show: which ID?\n");
+		return CLI_EXIT_ERROR;
+	}
+	GError *err = NULL;
+	vigie_qitem *it = vigie_quarantine_get(q, id, &err);
+	GBytes *bytes = it ? vigie_quarantine_raw(q, it, &err) : NULL;
+	if (!bytes) {
+		fprintf(stderr, "vigie: %s\n", err->message);
+		g_error_free(err);
+		vigie_qitem_free(it);
+		return CLI_EXIT_ERROR;
+	}
+	gsize len;
+	const char *data = g_bytes_get_data(bytes, &len);
+	if (raw) {
+		fwrite(data, 1, len, stdout);
+		g_bytes_unref(bytes);
+		vigie_qitem_free(it);
+		return CLI_EXIT_CLEAN;
+	}
+	JsonParser *p = json_parser_new();
+	json_parser_load_from_data(p, it->meta_json, -1, NULL);
+	JsonObject *o = json_node_get_object(json_parser_get_root(p));
+	printf("Item %s  (%s, %s channel, %s)\n", it->id, it->folder[0] == 'n' ? "quarantined" : it->state,
+	       it->channel, it->time);
+	printf("Envelope:\n");
+	JsonObject *env = json_object_get_object_member(o, "envelope");
+	static const char *const ek[][2] = { { "queue_id", "queue id" }, { "client_addr", "client" },
+		{ "helo", "helo" }, { "mail_from", "mail from" }, { "rcpt_to", "rcpt to" },
+		{ "platform", "platform" }, { "conversation", "conversation" },
+		{ "author_id", "author id" }, { "author_name", "author name" } };
+	for (size_t i = 0; i < G_N_ELEMENTS(ek); i++)
+		q_show_member(env, ek[i][0], ek[i][1]);
+	printf("Headers:\n");
+	JsonObject *h = json_object_has_member(o, "headers") ? json_object_get_object_member(o, "headers") : NULL;
+	static const char *const hk[] = { "From", "Reply-To", "To", "Subject", "Date", "Message-ID" };
+	for (size_t i = 0; i < G_N_ELEMENTS(hk); i++)
+		q_show_member(h, hk[i], hk[i]);
+	printf("Verdict: %s, score %d\n", it->action, it->score);
+	JsonObject *v = json_object_get_object_member(o, "verdict");
+	JsonArray *fa = v && json_object_has_member(v, "findings") ? json_object_get_array_member(v, "findings") : NULL;
+	for (guint i = 0; fa && i < json_array_get_length(fa); i++) {
+		JsonObject *f = json_array_get_object_element(fa, i);
+		const char *rule = json_object_get_string_member(f, "rule");
+		const char *evidence = json_object_get_string_member(f, "evidence");
+		/* links are defanged; signature names and phrases are not links */
+		char *ev = g_str_has_prefix(rule, "url.") || strstr(evidence, "://") ? q_defang(evidence)
+										       : g_strdup(evidence);
+		char *evs = q_safe(ev, 0);
+		char *where = q_safe(json_object_get_string_member(f, "where"), 0);
+		printf("  %+4" G_GINT64_FORMAT "  %-36s %-18s \"%s\" in %s%s\n", json_object_get_int_member(f, "weight"),
+		       json_object_get_string_member(f, "rule"), json_object_get_string_member(f, "category"), evs,
+		       where, json_object_get_boolean_member(f, "decisive") ? " (decisive)" : "");
+		g_free(ev);
+		g_free(evs);
+		g_free(where);
+	}
+	g_object_unref(p);
+	vigie_message *m = !strcmp(it->channel, "mail") ? vigie_message_from_mime(data, len, NULL, NULL)
+						       : vigie_message_from_chat_json(data, len, NULL);
+	if (m) {
+		for (guint i = 0; i < m->attachments->len; i++) {
+			vigie_attachment *a = g_ptr_array_index(m->attachments, i);
+			char *n = q_safe(a->name ? a->name : "(unnamed)", 60);
+			printf("Attachment: %s (%s, sniffed %s, %zu bytes)\n", n, a->declared_type ? a->declared_type : "?",
+			       a->sniffed_type ? a->sniffed_type : "?", a->data ? g_bytes_get_size(a->data) : (gsize)0);
+			g_free(n);
+		}
+		for (guint i = 0; i < m->texts->len; i++) {
+			vigie_text *t = g_ptr_array_index(m->texts, i);
+			printf("Text (%s, links defanged):\n", t->where);
+			char *d = q_defang(t->text);
+			char **lines = g_strsplit(d, "\n", 200);
+			for (char **l = lines; *l; l++) {
+				char *s = q_safe(*l, 0);
+				printf("  | %s\n", s);
+				g_free(s);
+			}
+			g_strfreev(lines);
+			g_free(d);
+			for (guint j = 0; j < t->links->len; j++) {
+				vigie_link *l = g_ptr_array_index(t->links, j);
+				char *href = q_defang(l->href), *hs = q_safe(href, 0), *ts = q_safe(l->text, 60);
+				printf("  link: %s  [%s]\n", hs, ts);
+				g_free(href);
+				g_free(hs);
+				g_free(ts);
+			}
+		}
+		vigie_message_free(m);
+	}
+	g_bytes_unref(bytes);
+	vigie_qitem_free(it);
+	return CLI_EXIT_CLEAN;
+}
+
+/* q_release_one - claim, re-inject with a release token, finish or undo */
+static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char *id, const char *to)
+{
+	GError *err = NULL;
+	vigie_qitem *it = vigie_quarantine_get(q, id, &err);
+	if (it && strcmp(it->channel, "mail")) {
+		g_set_error(&err, VIGIE_ERROR, VIGIE_ERROR_INPUT,
+			    "%s is a %s item: chat release goes to the channel's downstream (not available in this version)",
+			    id, it->channel);
+	}
+	if (err || !vigie_quarantine_claim(q, id, &err)) {
+		fprintf(stderr, "vigie: release %s: %s\n", id, err->message);
+		vigie_quarantine_audit(q, q_who(), "release", id, err->message);
+		g_error_free(err);
+		vigie_qitem_free(it);
+		return false;
+	}
+	g_free(it->folder);
+	it->folder = g_strdup("released");
+	GBytes *bytes = vigie_quarantine_raw(q, it, &err);
+	char *token = bytes ? vigie_quarantine_release_token(q, id, &err) : NULL;
+	/* envelope: the original sender and recipients, or --to */
+	JsonParser *p = json_parser_new();
+	json_parser_load_from_data(p, it->meta_json, -1, NULL);
+	JsonObject *env = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "envelope");
+	char *from = g_strdup(json_object_has_member(env, "mail_from") && !json_object_get_null_member(env, "mail_from")
+				      ? json_object_get_string_member(env, "mail_from") : "");
+	g_strstrip(from);
+	if (from[0] == '<') {
+		memmove(from, from + 1, strlen(from));
+		char *gt = strchr(from, '>');
+		if (gt)
+			*gt = '\0';
+	}
+	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
+	if (to) {
+		g_ptr_array_add(rcpts, g_strdup(to));
+	} else if (json_object_has_member(env, "rcpt_to")) {
+		JsonArray *a = json_object_get_array_member(env, "rcpt_to");
+		for (guint i = 0; i < json_array_get_length(a); i++) {
+			char *r = g_strdup(json_array_get_string_element(a, i));
+			g_strstrip(r);
+			if (r[0] == '<') {
+				memmove(r, r + 1, strlen(r));
+				char *gt = strchr(r, '>');
+				if (gt)
+					*gt = '\0';
+			}
+			g_ptr_array_add(rcpts, r);
+		}
+	}
+	g_ptr_array_add(rcpts, NULL);
+	char *reply = NULL;
+	bool ok = false;
+	if (token) {
+		char *header = g_strdup_printf("X-Vigie-Release: %s", token);
+		ok = smtp_send(vigie_config_get(c, "quarantine", "release_host"),
+			       (int)vigie_config_get_int(c, "quarantine", "release_port"), from,
+			       (const char *const *)rcpts->pdata, bytes, header, &reply, &err);
+		g_free(header);
+	}
+	char *why = reply ? g_strdup(reply) : g_strdup(err ? err->message : "unknown error");
+	if (ok && vigie_quarantine_finish_release(q, id, why, &err)) {
+		printf("%s: released%s%s (MTA: %s)\n", id, to ? " to " : "", to ? to : "", why);
+		char *result = g_strdup_printf("released%s%s: %s", to ? " to " : "", to ? to : "", why);
+		vigie_quarantine_audit(q, q_who(), "release", id, result);
+		g_free(result);
+	} else {
+		vigie_quarantine_undo_claim(q, id);
+		fprintf(stderr, "vigie: release %s refused, item stays quarantined: %s\n", id, why);
+		char *result = g_strdup_printf("refused: %s", why);
+		vigie_quarantine_audit(q, q_who(), "release", id, result);
+		g_free(result);
+		ok = false;
+	}
+	g_clear_error(&err);
+	g_free(why);
+	g_free(reply);
+	g_ptr_array_unref(rcpts);
+	g_free(from);
+	g_object_unref(p);
+	g_free(token);
+	if (bytes)
+		g_bytes_unref(bytes);
+	vigie_qitem_free(it);
+	return ok;
+}
+
+/* cli_quarantine - "vigie quarantine SUBCOMMAND ..." */
+int cli_quarantine(const char *config, int argc, char **argv)
+{
+	if (argc < 1) {
+		fprintf(stderr, "usage: vigie quarantine list|show|release|delete|purge ...\n");
+		return CLI_EXIT_ERROR;
+	}
+	vigie_config *c = NULL;
+	if (!vigie_global_init(NULL))
+		return CLI_EXIT_ERROR;
+	vigie_quarantine *q = q_open(config, &c);
+	if (!q)
+		return CLI_EXIT_ERROR;
+	const char *cmd = argv[0];
+	int rc = CLI_EXIT_CLEAN;
+	if (!strcmp(cmd, "list")) {
+		rc = q_list(q, argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "show")) {
+		rc = q_show(q, argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "release")) {
+		const char *to = NULL;
+		GPtrArray *ids = g_ptr_array_new();
+		for (int i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "--to") && i + 1 < argc)
+				to = argv[++i];
+			else
+				g_ptr_array_add(ids, argv[i]);
+		}
+		if (!ids->len) {
+			fprintf(stderr, "vigie quarantine release: which ID?\n");
+			rc = CLI_EXIT_ERROR;
+		}
+		for (guint i = 0; i < ids->len; i++)
+			if (!q_release_one(q, c, g_ptr_array_index(ids, i), to))
+				rc = CLI_EXIT_ERROR;
+		g_ptr_array_unref(ids);
+	} else if (!strcmp(cmd, "delete")) {
+		if (argc < 2) {
+			fprintf(stderr, "vigie quarantine delete: which ID?\n");
+			rc = CLI_EXIT_ERROR;
+		}
+		for (int i = 1; i < argc; i++) {
+			GError *err = NULL;
+			if (vigie_quarantine_delete(q, argv[i], &err)) {
+				printf("%s: deleted\n", argv[i]);
+				vigie_quarantine_audit(q, q_who(), "delete", argv[i], "deleted");
+			} else {
+				fprintf(stderr, "vigie: delete %s\n", err->message);
+				vigie_quarantine_audit(q, q_who(), "delete", vigie_quarantine_valid_id(argv[i]) ? argv[i] : "-", err->message);
+				g_error_free(err);
+				rc = CLI_EXIT_ERROR;
+			}
+		}
+	} else if (!strcmp(cmd, "purge")) {
+		gint64 age = argc == 3 && !strcmp(argv[1], "--older-than") ? q_parse_age(argv[2]) : -1;
+		if (age < 0) {
+			fprintf(stderr, "usage: vigie quarantine purge --older-than AGE   (e.g. 30d, 12h)\n");
+			rc = CLI_EXIT_ERROR;
+		} else {
+			guint n = vigie_quarantine_purge(q, age);
+			printf("%u item(s) purged\n", n);
+			char *res = g_strdup_printf("purged %u older than %s", n, argv[2]);
+			vigie_quarantine_audit(q, q_who(), "purge", "-", res);
+			g_free(res);
+		}
+	} else {
+		fprintf(stderr, "vigie quarantine: unknown subcommand '%s' (list, show, release, delete, purge)\n", cmd);
+		rc = CLI_EXIT_ERROR;
+	}
+	vigie_quarantine_close(q);
+	vigie_config_free(c);
+	return rc;
+}

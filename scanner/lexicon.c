@@ -1,0 +1,512 @@
+/* lexicon.c - loader of the social-engineering lexicons (signatures/lexicons/)
+ *
+ * Every "*.txt" file of the folder is read in name order. One rule per line,
+ * fields separated by blanks:
+ *
+ *     CATEGORY  WEIGHT  LANG  PHRASE
+ *     CATEGORY  WEIGHT  LANG  re:PATTERN
+ *     combo     NAME    WEIGHT  REQUIREMENT...
+ *
+ * "#" starts a comment line; blank lines are ignored. CATEGORY and NAME are
+ * [a-z][a-z0-9_-]*; WEIGHT an integer in [-100, 100]; LANG a language code
+ * (en, fr, de, es, pt, nl, it) or "any". A PHRASE is normalised like the
+ * text it is matched against (lower case, accents folded) and matches whole
+ * words, any run of blanks or punctuation between its words, and "*" at the
+ * end of a word for any ending ("suspend*"). A PATTERN is PCRE2 syntax
+ * written against normalised text (lower-case ASCII, no accents), without
+ * capture numbers, back-references or control verbs. A combination's
+ * REQUIREMENTs are category names or built-in signals (@link, @short,
+ * @mail, @chat, @attachment); "a|b" means either, "!a" means absent.
+ * A bad line is an error naming file and line, and the whole load fails.
+ *
+ * All rules of one category are compiled into one PCRE2 program (more only
+ * when PCRE2's size limit forces a split), each alternative marked so the
+ * matcher knows which rule matched, and JIT-compiled.
+ *
+ * SECURITY: rule files are written by the administrator and trusted, but
+ * still parsed strictly; patterns are compiled with match limits (see
+ * lexicon_scan.c) so a careless one cannot stall a scan.
+ */
+#include "lexicon.h"
+
+#include <string.h>
+#include <stdlib.h>
+#include <errno.h>
+
+const char *const lexicon_signals[] = {"@link", "@short", "@mail", "@chat", "@attachment", NULL};
+
+static const char *const lex_languages[] = {"any", "en", "fr", "de", "es", "pt", "nl", "it", NULL};
+
+#define LEX_FLAGS (PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_NEVER_BACKSLASH_C)
+
+static void lex_rule_free(gpointer p)
+{
+	lex_rule *r = p;
+	g_free(r->file);
+	g_free(r->lang);
+	g_free(r->source);
+	g_free(r->regex);
+	g_free(r);
+}
+
+static void lex_category_free(gpointer p)
+{
+	lex_category *c = p;
+	for (guint i = 0; c->programs && i < c->programs->len; i++)
+		pcre2_code_free(g_array_index(c->programs, lex_program, i).code);
+	if (c->programs)
+		g_array_unref(c->programs);
+	g_ptr_array_unref(c->rules);
+	g_free(c->name);
+	g_free(c);
+}
+
+static void lex_req_free(gpointer p)
+{
+	lex_req *r = p;
+	g_strfreev(r->names);
+	g_free(r);
+}
+
+static void lex_combo_free(gpointer p)
+{
+	lex_combo *c = p;
+	g_free(c->name);
+	g_free(c->file);
+	g_ptr_array_unref(c->reqs);
+	g_free(c);
+}
+
+static void lex_error(GError **err, const char *file, int line, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+static void lex_error(GError **err, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s:%d: %s", file, line, msg);
+	g_free(msg);
+}
+
+/* lex_valid_name - [a-z][a-z0-9_-]*, at most 40 */
+static bool lex_valid_name(const char *s)
+{
+	if (!g_ascii_islower(*s) || strlen(s) > 40)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+static bool lex_parse_weight(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < -100 || v > 100)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* lex_next_field - split off the next blank-separated field of *p */
+static char *lex_next_field(char **p)
+{
+	char *s = *p;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s) {
+		*p = s;
+		return NULL;
+	}
+	char *e = s;
+	while (*e && *e != ' ' && *e != '\t')
+		e++;
+	if (*e)
+		*e++ = '\0';
+	*p = e;
+	return s;
+}
+
+/* lex_phrase_regex - a phrase as a pattern over normalised text; NULL if it
+ * has no word */
+static char *lex_phrase_regex(const char *phrase)
+{
+	char *norm = textnorm_string(phrase);
+	char **words = g_strsplit(norm, " ", -1);
+	GString *re = g_string_new(NULL);
+	unsigned n = 0;
+	for (int i = 0; words[i]; i++) {
+		const char *w = words[i];
+		if (!*w)
+			continue;
+		if (n++)
+			g_string_append(re, "\\W+");
+		size_t wl = strlen(w);
+		bool star = wl > 1 && w[wl - 1] == '*';
+		if (star)
+			wl--;
+		if (n == 1 && g_ascii_isalnum(w[0]))
+			g_string_append(re, "\\b");
+		for (size_t k = 0; k < wl; k++) {
+			char ch = w[k];
+			if (!g_ascii_isalnum(ch) && (unsigned char)ch < 0x80)
+				g_string_append_c(re, '\\');
+			g_string_append_c(re, ch);
+		}
+		if (star)
+			g_string_append(re, "\\w*");
+	}
+	g_strfreev(words);
+	g_free(norm);
+	if (!n) {
+		g_string_free(re, TRUE);
+		return NULL;
+	}
+	if (!g_str_has_suffix(re->str, "\\b") && re->len && g_ascii_isalnum(re->str[re->len - 1]))
+		g_string_append(re, "\\b");
+	return g_string_free(re, FALSE);
+}
+
+/* lex_check_regex - compile alone; reject empty matches; reason or NULL */
+static char *lex_check_regex(const char *regex)
+{
+	if (strstr(regex, "(*"))
+		return g_strdup("control verbs (*...) are not allowed");
+	for (const char *p = regex; *p; p = g_utf8_next_char(p))
+		if ((unsigned char)*p >= 0x80 && g_unichar_isalpha(g_utf8_get_char(p)))
+			return g_strdup_printf(
+			    "'%.*s': patterns match normalised text: write letters "
+			    "in ASCII without accents",
+			    (int)(g_utf8_next_char(p) - p), p);
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code =
+	    pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, LEX_FLAGS, &ec, &eo, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		return g_strdup_printf("bad pattern: %s at offset %zu", (char *)msg, (size_t)eo);
+	}
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc = pcre2_match(code, (PCRE2_SPTR) "", 0, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	if (rc >= 0)
+		return g_strdup("pattern matches empty text");
+	return NULL;
+}
+
+/* lex_parse_combo - "combo NAME WEIGHT REQ..." (rest after "combo") */
+static bool lex_parse_combo(lexicon_engine *l, char *rest, const char *file, int line, GError **err)
+{
+	char *name = lex_next_field(&rest);
+	char *w = lex_next_field(&rest);
+	int weight;
+	if (!name || !lex_valid_name(name)) {
+		lex_error(err, file, line, "combo: expected a name ([a-z][a-z0-9_-]*)");
+		return false;
+	}
+	if (!w || !lex_parse_weight(w, &weight)) {
+		lex_error(err, file, line, "combo %s: weight must be an integer in [-100, 100]",
+			  name);
+		return false;
+	}
+	lex_combo *c = g_new0(lex_combo, 1);
+	c->name = g_strdup(name);
+	c->weight = weight;
+	c->file = g_strdup(file);
+	c->line = line;
+	c->reqs = g_ptr_array_new_with_free_func(lex_req_free);
+	char *f;
+	while ((f = lex_next_field(&rest))) {
+		lex_req *r = g_new0(lex_req, 1);
+		if (*f == '!') {
+			r->negated = true;
+			f++;
+		}
+		r->names = g_strsplit(f, "|", -1);
+		g_ptr_array_add(c->reqs, r);
+		for (int i = 0; r->names[i]; i++) {
+			const char *n = r->names[i];
+			bool ok =
+			    n[0] == '@' ? g_strv_contains(lexicon_signals, n) : lex_valid_name(n);
+			if (!ok) {
+				lex_error(
+				    err, file, line,
+				    "combo %s: '%s' is neither a category name nor a signal (%s)",
+				    name, n, "@link, @short, @mail, @chat, @attachment");
+				lex_combo_free(c);
+				return false;
+			}
+		}
+	}
+	if (c->reqs->len == 0) {
+		lex_error(err, file, line, "combo %s: no requirement", name);
+		lex_combo_free(c);
+		return false;
+	}
+	g_ptr_array_add(l->combos, c);
+	return true;
+}
+
+/* lex_category_get - the category named name, created if new */
+static lex_category *lex_category_get(lexicon_engine *l, const char *name)
+{
+	lex_category *c = g_hash_table_lookup(l->by_name, name);
+	if (c)
+		return c;
+	c = g_new0(lex_category, 1);
+	c->name = g_strdup(name);
+	c->rules = g_ptr_array_new_with_free_func(lex_rule_free);
+	g_ptr_array_add(l->categories, c);
+	g_hash_table_insert(l->by_name, c->name, c);
+	return c;
+}
+
+/* lex_parse_line - one non-comment line */
+static bool lex_parse_line(lexicon_engine *l, char *text, const char *file, int line,
+			   const char *const *languages, GError **err)
+{
+	char *rest = text;
+	char *cat = lex_next_field(&rest);
+	if (!strcmp(cat, "combo"))
+		return lex_parse_combo(l, rest, file, line, err);
+	char *w = lex_next_field(&rest);
+	char *lang = lex_next_field(&rest);
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	int weight;
+	if (!lex_valid_name(cat)) {
+		lex_error(err, file, line, "category '%s': expected [a-z][a-z0-9_-]* (at most 40)",
+			  cat);
+		return false;
+	}
+	if (!w || !lex_parse_weight(w, &weight)) {
+		lex_error(err, file, line, "weight must be an integer in [-100, 100]%s%s%s",
+			  w ? ", not '" : "", w ? w : "", w ? "'" : "");
+		return false;
+	}
+	if (!lang || !g_strv_contains(lex_languages, lang)) {
+		lex_error(err, file, line,
+			  "language must be one of any, en, fr, de, es, pt, nl, it%s%s%s",
+			  lang ? ", not '" : "", lang ? lang : "", lang ? "'" : "");
+		return false;
+	}
+	if (!*rest) {
+		lex_error(err, file, line, "no phrase or pattern after the language");
+		return false;
+	}
+	char *regex;
+	if (g_str_has_prefix(rest, "re:")) {
+		regex = g_strdup(rest + 3);
+		if (!*regex) {
+			g_free(regex);
+			lex_error(err, file, line, "empty pattern after 're:'");
+			return false;
+		}
+	} else {
+		regex = lex_phrase_regex(rest);
+		if (!regex) {
+			lex_error(err, file, line, "the phrase has no word");
+			return false;
+		}
+	}
+	char *why = lex_check_regex(regex);
+	if (why) {
+		lex_error(err, file, line, "%s", why);
+		g_free(why);
+		g_free(regex);
+		return false;
+	}
+	g_hash_table_add(l->declared, g_strdup(cat));
+	if (languages && strcmp(lang, "any") && !g_strv_contains(languages, lang)) {
+		g_free(regex);
+		return true; /* valid, but that language is not enabled */
+	}
+	lex_rule *r = g_new0(lex_rule, 1);
+	r->file = g_strdup(file);
+	r->line = line;
+	r->weight = weight;
+	r->lang = g_strdup(lang);
+	r->source = g_strdup(rest);
+	r->regex = regex;
+	g_ptr_array_add(lex_category_get(l, cat)->rules, r);
+	l->rules++;
+	return true;
+}
+
+/* lexicon_load_file - every line of one file */
+static bool lexicon_load_file(lexicon_engine *l, const char *path, const char *const *languages,
+			      GError **err)
+{
+	char *text;
+	gsize len;
+	GError *ioerr = NULL;
+	if (!g_file_get_contents(path, &text, &len, &ioerr)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s", path, ioerr->message);
+		g_error_free(ioerr);
+		return false;
+	}
+	if (!g_utf8_validate(text, (gssize)len, NULL) || memchr(text, '\0', len)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: not valid UTF-8 text", path);
+		g_free(text);
+		return false;
+	}
+	char **lines = g_strsplit(text, "\n", -1);
+	g_free(text);
+	bool ok = true;
+	for (int i = 0; ok && lines[i]; i++) {
+		char *s = g_strstrip(lines[i]);
+		if (!*s || *s == '#')
+			continue;
+		ok = lex_parse_line(l, s, path, i + 1, languages, err);
+	}
+	g_strfreev(lines);
+	return ok;
+}
+
+static gint lex_cmp_rules(gconstpointer a, gconstpointer b)
+{
+	const lex_rule *x = *(lex_rule *const *)a, *y = *(lex_rule *const *)b;
+	if (x->weight != y->weight)
+		return y->weight - x->weight;
+	int c = strcmp(x->file, y->file);
+	return c ? c : x->line - y->line;
+}
+
+static gint lex_cmp_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static gint lex_cmp_categories(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(lex_category *const *)a)->name, (*(lex_category *const *)b)->name);
+}
+
+/* lex_compile_range - rules [first, first+count) as one program, split in
+ * halves while PCRE2 finds it too large */
+static bool lex_compile_range(lex_category *c, guint first, guint count, GError **err)
+{
+	GString *re = g_string_new(NULL);
+	for (guint i = first; i < first + count; i++) {
+		lex_rule *r = g_ptr_array_index(c->rules, i);
+		if (re->len)
+			g_string_append_c(re, '|');
+		g_string_append_printf(re, "(?:%s)(*MARK:%u)", r->regex, i);
+	}
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re->str, re->len, LEX_FLAGS, &ec, &eo, NULL);
+	g_string_free(re, TRUE);
+	if (!code) {
+		if (count > 1)
+			return lex_compile_range(c, first, count / 2, err) &&
+			       lex_compile_range(c, first + count / 2, count - count / 2, err);
+		lex_rule *r = g_ptr_array_index(c->rules, first);
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		lex_error(err, r->file, r->line, "cannot compile: %s", (char *)msg);
+		return false;
+	}
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* without JIT the interpreter runs it */
+	lex_program p = {code, first, count};
+	g_array_append_val(c->programs, p);
+	return true;
+}
+
+/* lexicon_engine_load_dir - every *.txt of dir; NULL with err (file:line) */
+lexicon_engine *lexicon_engine_load_dir(const char *dir, const char *const *languages, GError **err)
+{
+	lexicon_engine *l = g_new0(lexicon_engine, 1);
+	l->categories = g_ptr_array_new_with_free_func(lex_category_free);
+	l->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+	l->declared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	l->combos = g_ptr_array_new_with_free_func(lex_combo_free);
+	GError *e = NULL;
+	GDir *d = g_dir_open(dir, 0, &e);
+	if (!d) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s", dir, e->message);
+		g_error_free(e);
+		goto fail;
+	}
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *name;
+	while ((name = g_dir_read_name(d)))
+		if (g_str_has_suffix(name, ".txt"))
+			g_ptr_array_add(names, g_build_filename(dir, name, NULL));
+	g_dir_close(d);
+	g_ptr_array_sort(names, lex_cmp_paths);
+	bool ok = true;
+	for (guint i = 0; ok && i < names->len; i++)
+		ok = lexicon_load_file(l, g_ptr_array_index(names, i), languages, err);
+	g_ptr_array_unref(names);
+	if (!ok)
+		goto fail;
+	/* every category a combination names must exist */
+	for (guint i = 0; i < l->combos->len; i++) {
+		lex_combo *c = g_ptr_array_index(l->combos, i);
+		for (guint j = 0; j < c->reqs->len; j++) {
+			lex_req *r = g_ptr_array_index(c->reqs, j);
+			for (int k = 0; r->names[k]; k++)
+				if (r->names[k][0] != '@' &&
+				    !g_hash_table_contains(l->declared, r->names[k])) {
+					lex_error(err, c->file, c->line,
+						  "combo %s: no category named '%s'", c->name,
+						  r->names[k]);
+					goto fail;
+				}
+		}
+	}
+	g_ptr_array_sort(l->categories, lex_cmp_categories);
+	for (guint i = 0; i < l->categories->len; i++) {
+		lex_category *c = g_ptr_array_index(l->categories, i);
+		g_ptr_array_sort(c->rules, lex_cmp_rules);
+		c->max_weight = ((lex_rule *)g_ptr_array_index(c->rules, 0))->weight;
+		c->min_weight =
+		    ((lex_rule *)g_ptr_array_index(c->rules, c->rules->len - 1))->weight;
+		c->programs = g_array_new(FALSE, FALSE, sizeof(lex_program));
+		if (!lex_compile_range(c, 0, c->rules->len, err))
+			goto fail;
+		l->programs += c->programs->len;
+	}
+	l->describe =
+	    g_strdup_printf("lexicon: %u rules in %u categories (%u programs), %u combinations",
+			    l->rules, l->categories->len, l->programs, l->combos->len);
+	return l;
+fail:
+	lexicon_engine_free(l);
+	return NULL;
+}
+
+/* lexicon_engine_load - [lexicon] dir and languages of c */
+lexicon_engine *lexicon_engine_load(const vigie_config *c, GError **err)
+{
+	char **langs = config_get_list(c, "lexicon", "languages");
+	lexicon_engine *l =
+	    lexicon_engine_load_dir(vigie_config_get(c, "lexicon", "dir"),
+				    langs[0] ? (const char *const *)langs : NULL, err);
+	g_strfreev(langs);
+	return l;
+}
+
+/* lexicon_engine_free - NULL is a no-op */
+void lexicon_engine_free(lexicon_engine *l)
+{
+	if (!l)
+		return;
+	g_ptr_array_unref(l->categories);
+	g_hash_table_unref(l->by_name);
+	g_hash_table_unref(l->declared);
+	g_ptr_array_unref(l->combos);
+	g_free(l->describe);
+	g_free(l);
+}
+
+const char *lexicon_engine_describe(const lexicon_engine *l)
+{
+	return l->describe;
+}

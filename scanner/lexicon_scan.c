@@ -1,0 +1,204 @@
+/* lexicon_scan.c - the lexicon analyser: match, score, combine
+ *
+ * Every text of the message (and its Subject) is normalised (textnorm.c)
+ * and each category's programs run over it. A category counts once per
+ * message, with the weight of the heaviest of its rules that matched, and
+ * its evidence quotes the original text of that match. Then every
+ * combination whose requirements hold (categories present or absent,
+ * built-in signals) adds its weight. Categories of weight 0 are signals for
+ * combinations only and produce no finding. Nothing here holds policy: the
+ * weights and combinations come from the rule files.
+ *
+ * SECURITY: texts are sender data. Each program is a PCRE2 search with a
+ * match limit and a depth limit, over at most [lexicon] max_scan_bytes of
+ * each text, so work is linear in the text size; a search that hits a
+ * limit ends that program's search on that text (no finding), never the
+ * scan.
+ */
+#include "lexicon.h"
+
+#include <string.h>
+
+/* per-message state: best match per category */
+typedef struct {
+	int weight;	/* heaviest rule matched */
+	gint rule;	/* its index, -1 when none */
+	char *evidence; /* original text */
+	char *where;
+} lex_hit;
+
+/* lex_search_program - all matches of one program over t, keeping the
+ * heaviest rule in *hit; stops early once the category's maximum is hit */
+static void lex_search_program(const lex_category *c, const lex_program *p, const textnorm *t,
+			       gsize limit, pcre2_match_data *md, pcre2_match_context *mc,
+			       lex_hit *hit, const char *where)
+{
+	PCRE2_SIZE start = 0;
+	while (start <= limit) {
+		int rc = pcre2_match(p->code, (PCRE2_SPTR)t->text, limit, start, PCRE2_NO_UTF_CHECK,
+				     md, mc);
+		if (rc < 0)
+			return; /* no match, or a limit: no more from this program */
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		PCRE2_SPTR mark = pcre2_get_mark(md);
+		gint idx = mark ? (gint)g_ascii_strtoll((const char *)mark, NULL, 10) : -1;
+		if (idx >= 0 && (guint)idx < c->rules->len) {
+			const lex_rule *r = g_ptr_array_index(c->rules, idx);
+			if (hit->rule < 0 || r->weight > hit->weight) {
+				hit->rule = idx;
+				hit->weight = r->weight;
+				g_free(hit->evidence);
+				g_free(hit->where);
+				hit->evidence = textnorm_original(t, ov[0], ov[1]);
+				hit->where = g_strdup(where);
+				if (hit->weight >= c->max_weight)
+					return;
+			}
+		}
+		PCRE2_SIZE next = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		/* stay on a character boundary */
+		while (next < limit && ((unsigned char)t->text[next] & 0xc0) == 0x80)
+			next++;
+		if (next <= start)
+			next = start + 1;
+		start = next;
+		if (start >= limit)
+			return;
+	}
+}
+
+/* lex_scan_text - every category over one text */
+static void lex_scan_text(const lexicon_engine *l, const char *text, const char *where,
+			  gsize max_bytes, pcre2_match_data *md, pcre2_match_context *mc,
+			  lex_hit *hits, gsize *total_len, bool *url_seen)
+{
+	gsize len = strlen(text);
+	if (len > max_bytes) {
+		len = max_bytes;
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	textnorm *t = textnorm_new(text, (gssize)len);
+	*total_len += t->len;
+	if (!*url_seen &&
+	    (strstr(t->text, "http://") || strstr(t->text, "https://") || strstr(t->text, "www.")))
+		*url_seen = true;
+	for (guint i = 0; i < l->categories->len; i++) {
+		const lex_category *c = g_ptr_array_index(l->categories, i);
+		for (guint j = 0; j < c->programs->len; j++) {
+			if (hits[i].rule >= 0 && hits[i].weight >= c->max_weight)
+				break;
+			lex_search_program(c, &g_array_index(c->programs, lex_program, j), t,
+					   t->len, md, mc, &hits[i], where);
+		}
+	}
+	textnorm_free(t);
+}
+
+/* lex_has_link - a followable link anywhere in the message's texts */
+static bool lex_has_link(const vigie_message *m)
+{
+	for (guint i = 0; i < m->texts->len; i++) {
+		const vigie_text *t = g_ptr_array_index(m->texts, i);
+		for (guint j = 0; j < t->links->len; j++) {
+			const vigie_link *k = g_ptr_array_index(t->links, j);
+			if (g_ascii_strncasecmp(k->href, "http", 4) == 0 ||
+			    g_ascii_strncasecmp(k->href, "www.", 4) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* lex_present - is name (category or signal) present */
+static bool lex_present(const lexicon_engine *l, const char *name, const lex_hit *hits,
+			const bool *signals)
+{
+	if (name[0] == '@') {
+		for (int i = 0; lexicon_signals[i]; i++)
+			if (!strcmp(lexicon_signals[i], name))
+				return signals[i];
+		return false;
+	}
+	for (guint i = 0; i < l->categories->len; i++) {
+		const lex_category *c = g_ptr_array_index(l->categories, i);
+		if (!strcmp(c->name, name))
+			return hits[i].rule >= 0;
+	}
+	return false;
+}
+
+/* lexicon_scan - findings for every matched category and combination */
+bool lexicon_scan(const lexicon_engine *l, const vigie_config *cfg, const vigie_message *m,
+		  vigie_verdict *v, GError **err)
+{
+	guint nc = l->categories->len;
+	lex_hit *hits = g_new0(lex_hit, nc ? nc : 1);
+	for (guint i = 0; i < nc; i++)
+		hits[i].rule = -1;
+	gsize max_bytes = (gsize)vigie_config_get_int(cfg, "lexicon", "max_scan_bytes");
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(mc, 200000);
+	pcre2_set_depth_limit(mc, 2000);
+	gsize total = 0;
+	bool url_seen = false;
+
+	const char *subject =
+	    m->channel == VIGIE_CHANNEL_MAIL ? vigie_message_header(m, "Subject") : NULL;
+	if (subject)
+		lex_scan_text(l, subject, "header Subject", max_bytes, md, mc, hits, &total,
+			      &url_seen);
+	for (guint i = 0; i < m->texts->len; i++) {
+		const vigie_text *t = g_ptr_array_index(m->texts, i);
+		lex_scan_text(l, t->text, t->where, max_bytes, md, mc, hits, &total, &url_seen);
+	}
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mc);
+
+	bool signals[8] = {false};
+	signals[0] = url_seen || lex_has_link(m); /* @link */
+	signals[1] =
+	    total <= (gsize)vigie_config_get_int(cfg, "lexicon", "short_text"); /* @short */
+	signals[2] = m->channel == VIGIE_CHANNEL_MAIL;				/* @mail */
+	signals[3] = m->channel == VIGIE_CHANNEL_CHAT;				/* @chat */
+	signals[4] = m->attachments->len > 0;					/* @attachment */
+
+	for (guint i = 0; i < nc; i++) {
+		const lex_category *c = g_ptr_array_index(l->categories, i);
+		if (hits[i].rule < 0 || hits[i].weight == 0)
+			continue;
+		char *rule = g_strconcat("lexicon.", c->name, NULL);
+		verdict_add_finding(v, rule, c->name, hits[i].weight, hits[i].evidence,
+				    hits[i].where);
+		g_free(rule);
+	}
+	for (guint i = 0; i < l->combos->len; i++) {
+		const lex_combo *c = g_ptr_array_index(l->combos, i);
+		bool all = true;
+		GString *ev = g_string_new(NULL);
+		for (guint j = 0; all && j < c->reqs->len; j++) {
+			const lex_req *r = g_ptr_array_index(c->reqs, j);
+			const char *which = NULL;
+			for (int k = 0; !which && r->names[k]; k++)
+				if (lex_present(l, r->names[k], hits, signals))
+					which = r->names[k];
+			all = r->negated ? which == NULL : which != NULL;
+			if (all && !r->negated)
+				g_string_append_printf(ev, "%s%s", ev->len ? " + " : "", which);
+		}
+		if (all) {
+			char *rule = g_strconcat("lexicon.combo.", c->name, NULL);
+			verdict_add_finding(v, rule, "social-engineering", c->weight, ev->str,
+					    "message");
+			g_free(rule);
+		}
+		g_string_free(ev, TRUE);
+	}
+	for (guint i = 0; i < nc; i++) {
+		g_free(hits[i].evidence);
+		g_free(hits[i].where);
+	}
+	g_free(hits);
+	return true;
+}

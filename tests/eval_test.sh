@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# eval_test.sh VIGIE SRCDIR - "vigie eval" on the fixed fixture set in
+# tests/fixtures/eval/ with the bundled configuration and rules: its
+# figures are checked exactly (text and JSON), and its usage errors.
+# Prints TAP.
+set -uo pipefail
+VIGIE=$(realpath "$1")
+SRC=$2
+FIX=$SRC/tests/fixtures/eval
+CONF=$SRC/etc/vigie.conf
+T=$(mktemp -d /tmp/vigie-eval.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+n=0 bad=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else nok "$name" "failed: $*"; fi; }
+
+cd "$FIX" || exit 1
+timeout 300 "$VIGIE" -c "$CONF" eval --label phishing phishing --label ham ham sms.jsonl >"$T/out" 2>"$T/err"
+rc=$?
+check "eval exits 0" [ "$rc" -eq 0 ]
+# the figures, exactly (time lines vary and are left out)
+grep -v '^  time: \|^  top rules' "$T/out" >"$T/figures"
+cat >"$T/want" <<'EOT'
+phishing (label phishing): 3 messages, 0 errors
+  released 1 (33.3%), tagged 0 (0.0%), quarantined 2 (66.7%), rejected 0 (0.0%)
+  detection rate: 66.7% (2/3 flagged)
+ham (label ham): 2 messages, 0 errors
+  released 2 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)
+  false-positive rate: 0.0% (0/2 flagged)
+sms.jsonl [smishing] (label smishing): 3 messages, 0 errors
+  released 1 (33.3%), tagged 2 (66.7%), quarantined 0 (0.0%), rejected 0 (0.0%)
+  detection rate: 66.7% (2/3 flagged)
+sms.jsonl [ham] (label ham): 4 messages, 0 errors
+  released 4 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)
+  false-positive rate: 0.0% (0/4 flagged)
+EOT
+if diff -u "$T/want" "$T/figures" >"$T/diff"; then ok "text figures"; else nok "text figures" "$(cat "$T/diff")"; fi
+check "every set has a time line" [ "$(grep -c '^  time: .* ms total, .* ms mean, .* ms max$' "$T/out")" -eq 4 ]
+check "top rules of the SMS smishing set" grep -q '^  top rules: lexicon.combo.sms-money-link 2, ' "$T/out"
+
+timeout 300 "$VIGIE" -c "$CONF" eval --json --top 3 --label phishing phishing --label ham ham sms.jsonl >"$T/json" 2>"$T/err"
+check "--json is one valid object with exact figures" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in r["sets"]}
+assert list(s) == ["phishing", "ham", "sms.jsonl [smishing]", "sms.jsonl [ham]"], list(s)
+p = s["phishing"]
+assert (p["kind"], p["count"], p["released"], p["tagged"], p["quarantined"], p["flagged"]) == ("malicious", 3, 1, 0, 2, 2), p
+assert abs(p["detection_rate"] - 2 / 3) < 1e-9
+h = s["sms.jsonl [ham]"]
+assert (h["kind"], h["count"], h["flagged"], h["false_positive_rate"]) == ("benign", 4, 0, 0.0), h
+assert len(s["phishing"]["top_rules"]) == 3
+assert s["sms.jsonl [smishing]"]["top_rules"][0] == {"rule": "lexicon.combo.sms-money-link", "count": 2}
+assert all(x["ms_total"] >= x["ms_max"] >= 0 for x in r["sets"])
+assert r["engine"].startswith("vigie ")
+' "$T/json"
+
+timeout 300 "$VIGIE" -c "$CONF" eval --show missed --label phishing phishing sms.jsonl >"$T/missed" 2>&1
+check "--show missed lists the malicious inputs released" \
+	[ "$(grep -c '^WRONG ' "$T/missed")" -eq 2 ]
+check "... by name" grep -q '^WRONG phishing/plain.eml: release (score 0)' "$T/missed"
+
+timeout 60 "$VIGIE" -c "$CONF" eval phishing >"$T/o" 2>"$T/e"
+check "a mail folder without --label is a usage error (exit 2)" [ $? -eq 2 ]
+check "... that says so" grep -q 'give --label LABEL' "$T/e"
+timeout 60 "$VIGIE" -c "$CONF" eval >"$T/o" 2>"$T/e"
+check "no input is a usage error" [ $? -eq 2 ]
+
+echo "1..$n"
+[ "$bad" -eq 0 ]

@@ -1,0 +1,406 @@
+/* webhook.c - the HTTP server (libmicrohttpd): listening socket, limits,
+ * routing, and the glue from a libmicrohttpd request to a wh_request.
+ *
+ *   GET  /healthz          engine loaded? version (200, or 503 without rules)
+ *   GET  /metrics          Prometheus text (webhook_metrics.c)
+ *   POST /v1/messages      the generic endpoint: the generic channel named by
+ *                          X-Vigie-Channel, or the only generic channel
+ *   POST /hooks/NAME       channel NAME, whatever its platform
+ *   GET  /hooks/NAME       the platform's handshake (Meta), else 405
+ *
+ * Limits: [webhook] max_body (413, checked on Content-Length before reading
+ * and while reading), header_limit (libmicrohttpd's per-connection memory:
+ * larger headers get 431/400 from it), max_connections, connection_timeout
+ * (idle seconds: slow clients are dropped), a thread pool of [webhook]
+ * threads event loops (epoll), so a slow client holds no thread. Optional
+ * TLS (GnuTLS inside libmicrohttpd) from tls_cert and tls_key.
+ *
+ * Start-up: webhook_setup binds the socket and reads the TLS files (as
+ * root if need be); webhook_start serves, after privileges were dropped.
+ *
+ * SECURITY: the whole request is untrusted; paths are matched exactly,
+ * bodies are bounded, and a channel's body is read only by its adapter
+ * after the signature matched (webhook_pipeline.c).
+ */
+#include "webhook.h"
+#include "webhook_channel.h"
+#include "webhook_pipeline.h"
+#include "vlog.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+typedef struct {
+	GByteArray *body;
+	bool too_big;
+	char id[17];
+} wh_conn;
+
+static struct MHD_Daemon *wh_daemon;
+static int wh_fd = -1;
+static GPtrArray *wh_channels;
+static wh_pipeline wh_pipe;
+static gsize wh_max_body;
+static long long wh_replay_window;
+static char *wh_tls_cert, *wh_tls_key;
+static unsigned wh_threads, wh_max_conns, wh_timeout;
+static gsize wh_header_limit;
+static gint wh_busy;
+
+/* webhook_check - configuration only (channels, TLS files readable) */
+bool webhook_check(const vigie_config *c, GError **err)
+{
+	GPtrArray *chs = webhook_channels_load(c, err);
+	if (!chs)
+		return false;
+	webhook_channels_free(chs);
+	const char *cert = vigie_config_get(c, "webhook", "tls_cert");
+	const char *key = vigie_config_get(c, "webhook", "tls_key");
+	if (!*cert != !*key) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+			    "[webhook] tls_cert and tls_key go together");
+		return false;
+	}
+	return true;
+}
+
+/* webhook_bind - the listening socket for address:port */
+static int webhook_bind(const char *addr, int port, GError **err)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		len = sizeof *v4;
+	} else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		len = sizeof *v6;
+	} else {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "[webhook] address = %s: not an IP address", addr);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (ss.ss_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	}
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 512) != 0) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+			    "[webhook] %s port %d: cannot listen: %s", addr, port, g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* webhook_setup - channels, state, TLS files, socket */
+bool webhook_setup(const vigie_config *c, vigie_slot *slot, vigie_quarantine *q, GError **err)
+{
+	if (!webhook_check(c, err))
+		return false;
+	wh_channels = webhook_channels_load(c, err);
+	if (!wh_channels)
+		return false;
+	const char *cert = vigie_config_get(c, "webhook", "tls_cert");
+	if (*cert) {
+		if (!g_file_get_contents(cert, &wh_tls_cert, NULL, NULL) ||
+		    !g_file_get_contents(vigie_config_get(c, "webhook", "tls_key"), &wh_tls_key, NULL, NULL)) {
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+				    "[webhook] tls_cert or tls_key cannot be read");
+			return false;
+		}
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+				    "[webhook] TLS is configured but libmicrohttpd was built without it");
+			return false;
+		}
+	}
+	if (!webhook_forward_init(err))
+		return false;
+	wh_pipe.slot = slot;
+	wh_pipe.q = q;
+	wh_pipe.rate = webhook_rate_new(c);
+	wh_pipe.dedup = webhook_dedup_new((guint)vigie_config_get_int(c, "webhook", "dedup_size"),
+					  vigie_config_get_int(c, "webhook", "dedup_ttl"));
+	wh_pipe.forward_timeout = (long)vigie_config_get_int(c, "webhook", "forward_timeout");
+	wh_max_body = (gsize)vigie_config_get_int(c, "webhook", "max_body");
+	wh_replay_window = vigie_config_get_int(c, "webhook", "replay_window");
+	wh_threads = (unsigned)vigie_config_get_int(c, "webhook", "threads");
+	wh_max_conns = (unsigned)vigie_config_get_int(c, "webhook", "max_connections");
+	wh_timeout = (unsigned)vigie_config_get_int(c, "webhook", "connection_timeout");
+	wh_header_limit = (gsize)vigie_config_get_int(c, "webhook", "header_limit");
+	webhook_metrics_init(wh_channels);
+	wh_fd = webhook_bind(vigie_config_get(c, "webhook", "address"),
+			     (int)vigie_config_get_int(c, "webhook", "port"), err);
+	return wh_fd >= 0;
+}
+
+/* webhook_send - queue rep on the connection */
+static enum MHD_Result webhook_send(struct MHD_Connection *conn, const char *id, wh_reply *rep)
+{
+	const char *body = rep->body ? rep->body : "";
+	struct MHD_Response *res = MHD_create_response_from_buffer(strlen(body), (void *)body,
+								   MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
+				rep->content_type ? rep->content_type : "text/plain");
+	MHD_add_response_header(res, "X-Request-Id", id);
+	if (rep->retry_after)
+		MHD_add_response_header(res, MHD_HTTP_HEADER_RETRY_AFTER, rep->retry_after);
+	enum MHD_Result r = MHD_queue_response(conn, rep->status ? rep->status : 500, res);
+	MHD_destroy_response(res);
+	g_free(rep->body);
+	g_free(rep->retry_after);
+	rep->body = rep->retry_after = NULL;
+	return r;
+}
+
+/* webhook_collect - MHD key/value iterator into a hash table */
+static enum MHD_Result webhook_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	GHashTable *t = cls;
+	if (!key)
+		return MHD_YES;
+	char *k = kind == MHD_HEADER_KIND ? g_ascii_strdown(key, -1) : g_strdup(key);
+	if (g_hash_table_contains(t, k))
+		g_free(k);
+	else
+		g_hash_table_insert(t, k, g_strdup(value ? value : ""));
+	return MHD_YES;
+}
+
+/* webhook_channel - the channel a POST or GET path names, or NULL */
+static const wh_channel *webhook_channel(const char *url, GHashTable *headers)
+{
+	if (!strcmp(url, "/v1/messages")) {
+		const char *want = g_hash_table_lookup(headers, "x-vigie-channel");
+		const wh_channel *only = NULL;
+		unsigned n = 0;
+		for (guint i = 0; i < wh_channels->len; i++) {
+			const wh_channel *ch = g_ptr_array_index(wh_channels, i);
+			if (ch->adapter != &wh_generic)
+				continue;
+			if (want && !strcmp(want, ch->name))
+				return ch;
+			only = ch;
+			n++;
+		}
+		return !want && n == 1 ? only : NULL;
+	}
+	if (!g_str_has_prefix(url, "/hooks/"))
+		return NULL;
+	for (guint i = 0; i < wh_channels->len; i++) {
+		const wh_channel *ch = g_ptr_array_index(wh_channels, i);
+		if (!strcmp(url + 7, ch->name))
+			return ch;
+	}
+	return NULL;
+}
+
+/* webhook_health - GET /healthz */
+static void webhook_health(wh_reply *rep)
+{
+	vigie_engine *e = vigie_slot_get(wh_pipe.slot);
+	JsonBuilder *b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "status");
+	json_builder_add_string_value(b, e ? "ok" : "no engine");
+	json_builder_set_member_name(b, "version");
+	json_builder_add_string_value(b, VIGIE_VERSION);
+	json_builder_set_member_name(b, "engine");
+	if (e)
+		json_builder_add_string_value(b, vigie_engine_version(e));
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+	wh_reply_set(rep, e ? 200 : 503, "application/json", webhook_json_to_string(b));
+	vigie_engine_unref(e);
+}
+
+/* webhook_handle - a complete request */
+static void webhook_handle(struct MHD_Connection *conn, wh_conn *wc, const char *url,
+			   const char *method, wh_reply *rep)
+{
+	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	if (get && !strcmp(url, "/healthz")) {
+		webhook_health(rep);
+		return;
+	}
+	if (get && !strcmp(url, "/metrics")) {
+		vigie_engine *e = vigie_slot_get(wh_pipe.slot);
+		wh_reply_set(rep, 200, "text/plain; version=0.0.4", webhook_metrics_text(wh_pipe.q, e != NULL));
+		vigie_engine_unref(e);
+		return;
+	}
+	GHashTable *headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	GHashTable *query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, webhook_collect, headers);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, webhook_collect, query);
+	const wh_channel *ch = webhook_channel(url, headers);
+	if (!ch) {
+		wh_reply_error(rep, 404, wc->id, "no such endpoint or channel");
+	} else if (wc->too_big) {
+		webhook_metrics_count(ch, "bad_request");
+		vlog(LOG_WARNING, wc->id, "channel=%s body larger than [webhook] max_body (413)", ch->name);
+		wh_reply_error(rep, 413, wc->id, "body too large");
+	} else {
+		g_byte_array_append(wc->body, (const guint8 *)"", 1); /* NUL-terminated copy */
+		wh_request r = {
+			.method = method, .path = url, .headers = headers, .query = query,
+			.body = (const char *)wc->body->data, .body_len = wc->body->len - 1,
+			.now = g_get_real_time() / G_USEC_PER_SEC, .request_id = wc->id,
+			.replay_window = wh_replay_window,
+		};
+		if (get && ch->adapter->handshake)
+			ch->adapter->handshake(ch, &r, rep);
+		else if (get || !post)
+			wh_reply_error(rep, 405, wc->id, "method not allowed");
+		else
+			webhook_pipeline_run(&wh_pipe, ch, &r, rep);
+	}
+	g_hash_table_unref(headers);
+	g_hash_table_unref(query);
+}
+
+/* webhook_access - libmicrohttpd's request callback, called for the
+ * headers, for each piece of body, and once at the end */
+static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload, size_t *upload_size, void **con_cls)
+{
+	wh_conn *wc = *con_cls;
+	wh_reply rep = { 0 };
+	if (!wc) {
+		wc = g_new0(wh_conn, 1);
+		wc->body = g_byte_array_new();
+		guint64 r;
+		if (getrandom(&r, sizeof r, 0) != sizeof r)
+			r = ((guint64)g_random_int() << 32) | g_random_int();
+		g_snprintf(wc->id, sizeof wc->id, "%016" G_GINT64_MODIFIER "x", r);
+		*con_cls = wc;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && g_ascii_strtoull(cl, NULL, 10) > wh_max_body) {
+			vlog(LOG_WARNING, wc->id, "%s %s: Content-Length over [webhook] max_body (413)",
+			     method, url);
+			wh_reply_error(&rep, 413, wc->id, "body too large");
+			return webhook_send(conn, wc->id, &rep);
+		}
+		if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+			wh_reply_error(&rep, 405, wc->id, "method not allowed");
+			return webhook_send(conn, wc->id, &rep);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (wc->body->len + *upload_size > wh_max_body)
+			wc->too_big = true;
+		else
+			g_byte_array_append(wc->body, (const guint8 *)upload, (guint)*upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	g_atomic_int_inc(&wh_busy);
+	webhook_handle(conn, wc, url, method, &rep);
+	enum MHD_Result r = webhook_send(conn, wc->id, &rep);
+	g_atomic_int_dec_and_test(&wh_busy);
+	return r;
+}
+
+/* webhook_done - libmicrohttpd's end-of-request callback */
+static void webhook_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	wh_conn *wc = *con_cls;
+	if (!wc)
+		return;
+	g_byte_array_unref(wc->body);
+	g_free(wc);
+	*con_cls = NULL;
+}
+
+/* webhook_mhd_log - libmicrohttpd's own errors, to our log */
+static void webhook_mhd_log(void *cls, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
+static void webhook_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	vsnprintf(line, sizeof line, fmt, ap);
+	g_strchomp(line);
+	vlog(LOG_INFO, NULL, "webhook: %s", line);
+}
+
+/* webhook_start - serve on the socket bound by webhook_setup */
+bool webhook_start(GError **err)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (wh_tls_cert)
+		flags |= MHD_USE_TLS;
+	struct MHD_OptionItem tls[] = {
+		{ wh_tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, wh_tls_cert },
+		{ wh_tls_cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, wh_tls_key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	wh_daemon = MHD_start_daemon(flags, 0, NULL, NULL, webhook_access, NULL,
+				     MHD_OPTION_EXTERNAL_LOGGER, webhook_mhd_log, NULL,
+				     MHD_OPTION_LISTEN_SOCKET, wh_fd,
+				     MHD_OPTION_THREAD_POOL_SIZE, wh_threads,
+				     MHD_OPTION_CONNECTION_LIMIT, wh_max_conns,
+				     MHD_OPTION_CONNECTION_TIMEOUT, wh_timeout,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, wh_header_limit,
+				     MHD_OPTION_NOTIFY_COMPLETED, webhook_done, NULL,
+				     MHD_OPTION_ARRAY, tls,
+				     MHD_OPTION_END);
+	if (!wh_daemon) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "[webhook] the HTTP server did not start");
+		return false;
+	}
+	return true;
+}
+
+/* webhook_in_flight - requests being handled */
+unsigned webhook_in_flight(void)
+{
+	return (unsigned)g_atomic_int_get(&wh_busy);
+}
+
+/* webhook_stop - quiesce, wait up to grace_s, stop, free */
+void webhook_stop(long long grace_s)
+{
+	if (wh_daemon) {
+		int fd = MHD_quiesce_daemon(wh_daemon);
+		if (fd >= 0)
+			close(fd);
+		for (long long w = 0; webhook_in_flight() > 0 && w < grace_s * 10; w++)
+			g_usleep(100 * 1000);
+		MHD_stop_daemon(wh_daemon);
+		wh_daemon = NULL;
+		wh_fd = -1;
+	}
+	if (wh_fd >= 0)
+		close(wh_fd);
+	wh_fd = -1;
+	webhook_rate_free(wh_pipe.rate);
+	webhook_dedup_free(wh_pipe.dedup);
+	wh_pipe.rate = NULL;
+	wh_pipe.dedup = NULL;
+	webhook_channels_free(wh_channels);
+	wh_channels = NULL;
+	g_free(wh_tls_cert);
+	g_free(wh_tls_key);
+	wh_tls_cert = wh_tls_key = NULL;
+	webhook_forward_cleanup();
+}

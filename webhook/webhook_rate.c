@@ -1,0 +1,177 @@
+/* webhook_rate.c - flood protection: token buckets per author, per
+ * conversation and per channel ([webhook] *_rate per minute, *_burst).
+ *
+ * The buckets live in 32 shards, each with its own lock, so a flooding
+ * author costs others one hash lookup and never waits behind a scan. An
+ * author's bucket is tried first: a flooding author is refused before it
+ * spends its conversation's or its channel's tokens. A shard keeps at most
+ * WH_RATE_SHARD_MAX keys; when full, buckets that have refilled (the same
+ * as new ones) are dropped (at most one sweep a second per shard), and if
+ * none has, the new key is not tracked (the channel bucket still bounds
+ * the total).
+ *
+ * SECURITY: keys are platform ids the sender may choose; they are only hash
+ * keys here, bounded in number.
+ */
+#include "webhook_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define WH_RATE_SHARDS 32
+#define WH_RATE_SHARD_MAX 4096
+
+typedef struct {
+	GMutex lock;
+	GHashTable *buckets; /* key -> bucket* */
+	double last_sweep;
+} shard;
+
+typedef struct {
+	double per_s, burst; /* per_s 0: no limit */
+} limit;
+
+typedef struct {
+	double tokens;
+	double last;
+	const limit *l; /* the limit it counts for */
+} bucket;
+
+struct wh_rate {
+	shard shards[WH_RATE_SHARDS];
+	limit author, conversation, channel;
+};
+
+/* webhook_rate_new - limits from [webhook] */
+wh_rate *webhook_rate_new(const vigie_config *c)
+{
+	wh_rate *r = g_new0(wh_rate, 1);
+	for (int i = 0; i < WH_RATE_SHARDS; i++) {
+		g_mutex_init(&r->shards[i].lock);
+		r->shards[i].buckets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	}
+	r->author = (limit){ vigie_config_get_int(c, "webhook", "author_rate") / 60.0,
+			     (double)vigie_config_get_int(c, "webhook", "author_burst") };
+	r->conversation = (limit){ vigie_config_get_int(c, "webhook", "conversation_rate") / 60.0,
+				   (double)vigie_config_get_int(c, "webhook", "conversation_burst") };
+	r->channel = (limit){ vigie_config_get_int(c, "webhook", "channel_rate") / 60.0,
+			      (double)vigie_config_get_int(c, "webhook", "channel_burst") };
+	return r;
+}
+
+/* webhook_rate_free - NULL is a no-op */
+void webhook_rate_free(wh_rate *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < WH_RATE_SHARDS; i++) {
+		g_hash_table_unref(r->shards[i].buckets);
+		g_mutex_clear(&r->shards[i].lock);
+	}
+	g_free(r);
+}
+
+/* rate_sweep - drop buckets that are full again (they equal new ones) */
+static void rate_sweep(GHashTable *t, double now)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, t);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		bucket *b = v;
+		if (b->tokens + (now - b->last) * b->l->per_s >= b->l->burst)
+			g_hash_table_iter_remove(&it);
+	}
+}
+
+/* rate_take - one token from key's bucket; false with *wait (s) if empty */
+static bool rate_take(wh_rate *r, const limit *l, const char *key, double now, double *wait)
+{
+	if (l->per_s <= 0)
+		return true;
+	shard *s = &r->shards[g_str_hash(key) % WH_RATE_SHARDS];
+	bool ok = true;
+	g_mutex_lock(&s->lock);
+	bucket *b = g_hash_table_lookup(s->buckets, key);
+	if (!b) {
+		/* at most one sweep a second: a flood of new keys stays cheap */
+		if (g_hash_table_size(s->buckets) >= WH_RATE_SHARD_MAX && now - s->last_sweep >= 1.0) {
+			rate_sweep(s->buckets, now);
+			s->last_sweep = now;
+		}
+		if (g_hash_table_size(s->buckets) >= WH_RATE_SHARD_MAX)
+			goto out; /* not tracked: the channel bucket still applies */
+		b = g_new(bucket, 1);
+		b->tokens = l->burst;
+		b->last = now;
+		b->l = l;
+		g_hash_table_insert(s->buckets, g_strdup(key), b);
+	}
+	if (now > b->last) {
+		b->tokens = MIN(l->burst, b->tokens + (now - b->last) * l->per_s);
+		b->last = now;
+	}
+	if (b->tokens < 1.0) {
+		*wait = (1.0 - b->tokens) / l->per_s;
+		ok = false;
+	} else {
+		b->tokens -= 1.0;
+	}
+out:
+	g_mutex_unlock(&s->lock);
+	return ok;
+}
+
+/* rate_refund - give back a token taken from key */
+static void rate_refund(wh_rate *r, const limit *l, const char *key)
+{
+	if (l->per_s <= 0)
+		return;
+	shard *s = &r->shards[g_str_hash(key) % WH_RATE_SHARDS];
+	g_mutex_lock(&s->lock);
+	bucket *b = g_hash_table_lookup(s->buckets, key);
+	if (b)
+		b->tokens = MIN(l->burst, b->tokens + 1.0);
+	g_mutex_unlock(&s->lock);
+}
+
+/* webhook_rate_take - author, then conversation, then channel */
+wh_rate_result webhook_rate_take(wh_rate *r, const char *channel, const char *conversation,
+				 const char *author, double now, unsigned *retry_after)
+{
+	char *keys[3] = {
+		author ? g_strconcat("a\x1f", channel, "\x1f", author, NULL) : NULL,
+		conversation ? g_strconcat("c\x1f", channel, "\x1f", conversation, NULL) : NULL,
+		g_strconcat("h\x1f", channel, NULL),
+	};
+	const limit *lims[3] = { &r->author, &r->conversation, &r->channel };
+	static const wh_rate_result why[3] = { WH_RATE_AUTHOR, WH_RATE_CONVERSATION, WH_RATE_CHANNEL };
+	wh_rate_result res = WH_RATE_OK;
+	int taken = 0;
+	for (; taken < 3; taken++) {
+		double wait = 0;
+		if (keys[taken] && !rate_take(r, lims[taken], keys[taken], now, &wait)) {
+			res = why[taken];
+			*retry_after = (unsigned)MAX(1.0, ceil(wait));
+			break;
+		}
+	}
+	if (res != WH_RATE_OK)
+		for (int i = 0; i < taken; i++)
+			if (keys[i])
+				rate_refund(r, lims[i], keys[i]);
+	for (int i = 0; i < 3; i++)
+		g_free(keys[i]);
+	return res;
+}
+
+/* webhook_rate_scope - "author", "conversation", "channel" */
+const char *webhook_rate_scope(wh_rate_result r)
+{
+	switch (r) {
+	case WH_RATE_AUTHOR: return "author";
+	case WH_RATE_CONVERSATION: return "conversation";
+	case WH_RATE_CHANNEL: return "channel";
+	default: return "none";
+	}
+}
