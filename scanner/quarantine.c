@@ -31,10 +31,11 @@ struct vigie_quarantine {
 	char *host;
 };
 
-/* quarantine_mkdir - create dir 0700 if missing; it must be a real folder */
+/* quarantine_mkdir - create dir (and missing parents) 0700 if missing; it
+ * must be a real folder */
 static bool quarantine_mkdir(const char *dir, GError **err)
 {
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+	if (g_mkdir_with_parents(dir, 0700) != 0 && errno != EEXIST) {
 		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "quarantine: cannot create %s: %s", dir,
 			    g_strerror(errno));
 		return false;
