@@ -35,14 +35,16 @@ struct vigie_quarantine {
  * must be a real folder */
 static bool quarantine_mkdir(const char *dir, GError **err)
 {
-	if (g_mkdir_with_parents(dir, 0700) != 0 && errno != EEXIST) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "quarantine: cannot create %s: %s", dir,
-			    g_strerror(errno));
+	struct stat st;
+	if (lstat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return true;
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "quarantine: %s is not a folder", dir);
 		return false;
 	}
-	struct stat st;
-	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "quarantine: %s is not a folder", dir);
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "quarantine: cannot create %s: %s", dir,
+			    g_strerror(errno));
 		return false;
 	}
 	return true;

@@ -53,7 +53,8 @@ static void test_ids(void)
 
 static void test_store(void)
 {
-	char *dir = g_build_filename(tmpdir, "q1", NULL);
+	/* missing parents are created (a fresh install has no var/ yet) */
+	char *dir = g_build_filename(tmpdir, "var", "q1", NULL);
 	GError *err = NULL;
 	vigie_quarantine *q = vigie_quarantine_open(dir, &err);
 	g_assert_no_error(err);
