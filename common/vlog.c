@@ -41,6 +41,8 @@ static const char *level_name(int level)
 }
 
 static void emit(int level, const char *id, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void emit(int level, const char *id, const char *fmt, va_list ap)
 {
 	char text[2048];
 	vsnprintf(text, sizeof text, fmt, ap);
