@@ -103,7 +103,7 @@ void message_add_text(vigie_message *m, VigieTextKind kind, char *text, GPtrArra
 	t->kind = kind;
 	t->text = text ? text : g_strdup("");
 	t->links = links ? links : g_ptr_array_new_with_free_func(link_free);
-	t->where = g_strdup(where ? where : "");
+	t->where = utf8_sanitize(where ? where : "", -1); /* may quote a file name */
 	g_ptr_array_add(m->texts, t);
 }
 
@@ -124,7 +124,7 @@ vigie_attachment *message_add_attachment(vigie_message *m, const char *name,
 	} else {
 		a->sniffed_type = NULL;
 	}
-	a->where = g_strdup(where ? where : "");
+	a->where = utf8_sanitize(where ? where : "", -1);
 	g_ptr_array_add(m->attachments, a);
 	return a;
 }
@@ -134,8 +134,10 @@ void message_add_problem(vigie_message *m, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	g_ptr_array_add(m->problems, g_strdup_vprintf(fmt, ap));
+	char *raw = g_strdup_vprintf(fmt, ap); /* may quote a header name as sent */
 	va_end(ap);
+	g_ptr_array_add(m->problems, utf8_sanitize(raw, -1));
+	g_free(raw);
 }
 
 /* message_add_header - internal to mime.c but kept with the model */
