@@ -23,6 +23,7 @@
  * a format string.
  */
 #include "cli.h"
+#include "cli_inputs.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -132,15 +133,10 @@ static void eval_error(eval_set *s, const char *item, const char *msg)
 /* eval_mail_file - parse and scan one mail file into set s */
 static void eval_mail_file(eval_run *r, eval_set *s, const char *path)
 {
-	GStatBuf st;
-	if (g_lstat(path, &st) != 0 || (long long)st.st_size > r->max_size) {
-		eval_error(s, path, "unreadable or larger than [core] max_message_size");
-		return;
-	}
-	char *data;
 	gsize len;
 	GError *err = NULL;
-	if (!g_file_get_contents(path, &data, &len, &err)) {
+	char *data = cli_read_input(path, r->max_size, &len, &err);
+	if (!data) {
 		eval_error(s, path, err->message);
 		g_error_free(err);
 		return;
@@ -160,37 +156,27 @@ static void eval_mail_file(eval_run *r, eval_set *s, const char *path)
 	vigie_message_free(m);
 }
 
-static gint eval_cmp(gconstpointer a, gconstpointer b)
+typedef struct {
+	eval_run *r;
+	eval_set *s;
+} eval_walk;
+
+static void eval_walk_file(const char *path, void *ud)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	eval_walk *w = ud;
+	eval_mail_file(w->r, w->s, path);
+}
+
+static void eval_walk_error(const char *path, const char *msg, void *ud)
+{
+	eval_error(((eval_walk *)ud)->s, path, msg);
 }
 
 /* eval_mail_dir - every regular file below dir, in name order */
 static void eval_mail_dir(eval_run *r, eval_set *s, const char *dir)
 {
-	GError *err = NULL;
-	GDir *d = g_dir_open(dir, 0, &err);
-	if (!d) {
-		eval_error(s, dir, err->message);
-		g_error_free(err);
-		return;
-	}
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	const char *n;
-	while ((n = g_dir_read_name(d)))
-		g_ptr_array_add(names, g_build_filename(dir, n, NULL));
-	g_dir_close(d);
-	g_ptr_array_sort(names, eval_cmp);
-	for (guint i = 0; i < names->len; i++) {
-		const char *p = g_ptr_array_index(names, i);
-		if (g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-			continue;
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			eval_mail_dir(r, s, p);
-		else if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
-			eval_mail_file(r, s, p);
-	}
-	g_ptr_array_unref(names);
+	eval_walk w = { r, s };
+	cli_walk_dir(dir, eval_walk_file, eval_walk_error, &w);
 }
 
 /* eval_jsonl - one chat message per line, each with its own label */

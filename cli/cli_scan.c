@@ -6,12 +6,11 @@
  * folder are not followed.
  */
 #include "cli.h"
+#include "cli_inputs.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <errno.h>
-#include <glib/gstdio.h>
 
 typedef struct {
 	vigie_engine *engine;
@@ -81,24 +80,13 @@ static void scan_bytes(scan_run *r, const char *name, const char *data, gsize le
 }
 
 /* scan_file - one regular file, size-checked */
-static void scan_file(scan_run *r, const char *path)
+static void scan_file(const char *path, void *ud)
 {
-	GStatBuf st;
-	if (g_lstat(path, &st) != 0) {
-		scan_error(r, path, g_strerror(errno));
-		return;
-	}
-	if ((long long)st.st_size > r->max_size) {
-		char *msg = g_strdup_printf("larger than [core] max_message_size (%lld > %lld bytes)",
-					    (long long)st.st_size, r->max_size);
-		scan_error(r, path, msg);
-		g_free(msg);
-		return;
-	}
-	char *data;
+	scan_run *r = ud;
 	gsize len;
 	GError *err = NULL;
-	if (!g_file_get_contents(path, &data, &len, &err)) {
+	char *data = cli_read_input(path, r->max_size, &len, &err);
+	if (!data) {
 		scan_error(r, path, err->message);
 		g_error_free(err);
 		return;
@@ -107,37 +95,9 @@ static void scan_file(scan_run *r, const char *path)
 	g_free(data);
 }
 
-static gint scan_cmp(gconstpointer a, gconstpointer b)
+static void scan_walk_error(const char *path, const char *msg, void *ud)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* scan_dir - every regular file below dir, in name order */
-static void scan_dir(scan_run *r, const char *dir)
-{
-	GError *err = NULL;
-	GDir *d = g_dir_open(dir, 0, &err);
-	if (!d) {
-		scan_error(r, dir, err->message);
-		g_error_free(err);
-		return;
-	}
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	const char *n;
-	while ((n = g_dir_read_name(d)))
-		g_ptr_array_add(names, g_build_filename(dir, n, NULL));
-	g_dir_close(d);
-	g_ptr_array_sort(names, scan_cmp);
-	for (guint i = 0; i < names->len; i++) {
-		const char *p = g_ptr_array_index(names, i);
-		if (g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-			continue;
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			scan_dir(r, p);
-		else if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
-			scan_file(r, p);
-	}
-	g_ptr_array_unref(names);
+	scan_error(ud, path, msg);
 }
 
 /* scan_stdin - read standard input whole (bounded) */
@@ -200,9 +160,9 @@ int cli_scan(const char *config, int argc, char **argv)
 		if (!strcmp(in, "-"))
 			scan_stdin(&r);
 		else if (g_file_test(in, G_FILE_TEST_IS_DIR))
-			any_dir = true, scan_dir(&r, in);
+			any_dir = true, cli_walk_dir(in, scan_file, scan_walk_error, &r);
 		else
-			scan_file(&r, in);
+			scan_file(in, &r);
 	}
 	if ((any_dir || r.total > 1) && !r.json)
 		printf("%u scanned: %u released, %u tagged, %u quarantined, %u rejected, %u errors; "

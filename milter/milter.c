@@ -39,6 +39,7 @@ typedef struct {
 	GHashTable *forged;  /* lower-case name -> count */
 	char *subject;       /* first Subject, as received */
 	char *release;       /* first X-Vigie-Release, as received */
+	gsize max_size;      /* [core] max_message_size when the message began */
 	bool oversize;
 	bool counted;        /* in milter_in_flight */
 	char *error;         /* buffering failed */
@@ -202,6 +203,7 @@ static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
 	m->rcpt = g_ptr_array_new_with_free_func(g_free);
 	m->buf = milter_buf_new((gsize)vigie_config_get_int(c, "milter", "spill_size"),
 				vigie_config_get(c, "milter", "temp_dir"));
+	m->max_size = (gsize)vigie_config_get_int(c, "core", "max_message_size");
 	m->counted = true;
 	g_atomic_int_inc(&milter_busy);
 	vigie_engine_unref(e);
@@ -268,13 +270,8 @@ static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 		return milter_reply_none(cn, SMFIP_NR_BODY);
 	milter_append(cn, chunk, len);
 	msg *m = cn->m;
-	if (!m->oversize) {
-		vigie_engine *e = vigie_slot_get(milter_slot);
-		gsize max = (gsize)vigie_config_get_int(milter_config(e), "core", "max_message_size");
-		vigie_engine_unref(e);
-		if (milter_buf_len(m->buf) > max)
-			m->oversize = true; /* the rest is dropped, the fail mode decides */
-	}
+	if (!m->oversize && milter_buf_len(m->buf) > m->max_size)
+		m->oversize = true; /* the rest is dropped, the fail mode decides */
 	return milter_reply_none(cn, SMFIP_NR_BODY);
 }
 

@@ -92,13 +92,8 @@ static wh_parse_result genesys_parse(const wh_channel *ch, const wh_request *r, 
 			goto out;
 	}
 	chat.attachments = atts;
-	if (!chat.text)
-		chat.text = "";
-	wh_item *it = webhook_json_item(&chat, err);
-	if (it) {
-		g_ptr_array_add(items, it);
+	if (webhook_json_push(items, &chat, err))
 		res = WH_PARSE_ITEMS;
-	}
 out:
 	g_ptr_array_unref(atts);
 	json_node_unref(root);

@@ -138,6 +138,8 @@ typedef struct {
 /* webhook_json_item - build the chat JSON, read it back as a message; NULL
  * with err */
 wh_item *webhook_json_item(const wh_chat *chat, GError **err);
+/* webhook_json_push - webhook_json_item, appended to items; false with err */
+bool webhook_json_push(GPtrArray *items, const wh_chat *chat, GError **err);
 
 /* ---- webhook_rate.c ---- */
 typedef struct wh_rate wh_rate;

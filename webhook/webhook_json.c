@@ -234,3 +234,12 @@ void webhook_verdict_members(JsonBuilder *b, const wh_item *it, const vigie_conf
 		json_builder_add_boolean_value(b, TRUE);
 	}
 }
+
+/* webhook_json_push - build the item for chat and append it to items */
+bool webhook_json_push(GPtrArray *items, const wh_chat *chat, GError **err)
+{
+	wh_item *it = webhook_json_item(chat, err);
+	if (it)
+		g_ptr_array_add(items, it);
+	return it != NULL;
+}

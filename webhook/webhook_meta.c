@@ -150,8 +150,6 @@ static bool meta_messaging(JsonObject *ev, const char *platform, GPtrArray *item
 		}
 	}
 	chat.attachments = list;
-	if (!chat.text)
-		chat.text = "";
 	wh_item *it = webhook_json_item(&chat, err);
 	g_ptr_array_unref(list);
 	if (!it)

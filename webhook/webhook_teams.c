@@ -57,13 +57,8 @@ static wh_parse_result teams_parse(const wh_channel *ch, const wh_request *r, GP
 		res = WH_PARSE_REPLY;
 		goto out;
 	}
-	if (!chat.text)
-		chat.text = "";
-	wh_item *it = webhook_json_item(&chat, err);
-	if (it) {
-		g_ptr_array_add(items, it);
+	if (webhook_json_push(items, &chat, err))
 		res = WH_PARSE_ITEMS;
-	}
 out:
 	json_node_unref(root);
 	return res;

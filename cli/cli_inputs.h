@@ -1,0 +1,19 @@
+/* cli_inputs.h - reading the files and folders given to vigie's commands */
+#ifndef VIGIE_CLI_INPUTS_H
+#define VIGIE_CLI_INPUTS_H
+
+#include <glib.h>
+
+typedef void (*cli_file_fn)(const char *path, void *ud);
+typedef void (*cli_error_fn)(const char *path, const char *msg, void *ud);
+
+/* cli_walk_dir - on_file for every regular file below dir, recursively,
+ * in name order; symbolic links are not followed; a folder that cannot be
+ * opened goes to on_error */
+void cli_walk_dir(const char *dir, cli_file_fn on_file, cli_error_fn on_error, void *ud);
+
+/* cli_read_input - the whole file, if it is at most max bytes; NULL with
+ * err (naming the limit when it is the size) otherwise; caller g_free */
+char *cli_read_input(const char *path, long long max, gsize *len, GError **err);
+
+#endif
