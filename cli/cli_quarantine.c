@@ -8,8 +8,10 @@
  *   purge --older-than AGE        (AGE: 30d, 12h, 90m)
  *
  * Every action is appended to the folder's audit.log (who, when, what,
- * result). A release counts only when the MTA accepted the message; a
- * refusal leaves the item quarantined and prints the MTA's reply.
+ * result). A release counts only when the MTA accepted the message (mail)
+ * or the channel's downstream answered 2xx (chat, signed like the webhook's
+ * gateway mode by common/vhttp.c); a refusal leaves the item quarantined
+ * and prints the MTA's or downstream's reply.
  *
  * SECURITY: ids are validated before any path is built; shown text has its
  * links defanged and control characters replaced, so that reading a
@@ -17,6 +19,7 @@
  */
 #include "cli.h"
 #include "smtp_send.h"
+#include "vhttp.h"
 
 #include <json-glib/json-glib.h>
 #include <pwd.h>
@@ -338,40 +341,33 @@ static int q_show(vigie_quarantine *q, int argc, char **argv)
 	return CLI_EXIT_CLEAN;
 }
 
-/* q_release_one - claim, re-inject with a release token, finish or undo */
-static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char *id, const char *to)
+/* q_unbracket - "<a@b>" -> "a@b", in place */
+static void q_unbracket(char *s)
 {
-	GError *err = NULL;
-	vigie_qitem *it = vigie_quarantine_get(q, id, &err);
-	if (it && strcmp(it->channel, "mail")) {
-		g_set_error(&err, VIGIE_ERROR, VIGIE_ERROR_INPUT,
-			    "%s is a %s item: chat release goes to the channel's downstream (not available in this version)",
-			    id, it->channel);
-	}
-	if (err || !vigie_quarantine_claim(q, id, &err)) {
-		fprintf(stderr, "vigie: release %s: %s\n", id, err->message);
-		vigie_quarantine_audit(q, q_who(), "release", id, err->message);
-		g_error_free(err);
-		vigie_qitem_free(it);
-		return false;
-	}
-	g_free(it->folder);
-	it->folder = g_strdup("released");
-	GBytes *bytes = vigie_quarantine_raw(q, it, &err);
-	char *token = bytes ? vigie_quarantine_release_token(q, id, &err) : NULL;
-	/* envelope: the original sender and recipients, or --to */
-	JsonParser *p = json_parser_new();
-	json_parser_load_from_data(p, it->meta_json, -1, NULL);
-	JsonObject *env = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "envelope");
-	char *from = g_strdup(json_object_has_member(env, "mail_from") && !json_object_get_null_member(env, "mail_from")
-				      ? json_object_get_string_member(env, "mail_from") : "");
-	g_strstrip(from);
-	if (from[0] == '<') {
-		memmove(from, from + 1, strlen(from));
-		char *gt = strchr(from, '>');
+	g_strstrip(s);
+	if (s[0] == '<') {
+		memmove(s, s + 1, strlen(s));
+		char *gt = strchr(s, '>');
 		if (gt)
 			*gt = '\0';
 	}
+}
+
+/* q_deliver_mail - re-inject bytes with a release token to the original
+ * recipients (or to); *why gets the MTA's reply or the failure */
+static bool q_deliver_mail(vigie_quarantine *q, const vigie_config *c, const char *id, JsonObject *env,
+			   const char *to, GBytes *bytes, char **why)
+{
+	GError *err = NULL;
+	char *token = vigie_quarantine_release_token(q, id, &err);
+	if (!token) {
+		*why = g_strdup(err->message);
+		g_error_free(err);
+		return false;
+	}
+	char *from = g_strdup(json_object_has_member(env, "mail_from") && !json_object_get_null_member(env, "mail_from")
+				      ? json_object_get_string_member(env, "mail_from") : "");
+	q_unbracket(from);
 	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
 	if (to) {
 		g_ptr_array_add(rcpts, g_strdup(to));
@@ -379,33 +375,161 @@ static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char
 		JsonArray *a = json_object_get_array_member(env, "rcpt_to");
 		for (guint i = 0; i < json_array_get_length(a); i++) {
 			char *r = g_strdup(json_array_get_string_element(a, i));
-			g_strstrip(r);
-			if (r[0] == '<') {
-				memmove(r, r + 1, strlen(r));
-				char *gt = strchr(r, '>');
-				if (gt)
-					*gt = '\0';
-			}
+			q_unbracket(r);
 			g_ptr_array_add(rcpts, r);
 		}
 	}
 	g_ptr_array_add(rcpts, NULL);
 	char *reply = NULL;
-	bool ok = false;
-	if (token) {
-		char *header = g_strdup_printf("X-Vigie-Release: %s", token);
-		ok = smtp_send(vigie_config_get(c, "quarantine", "release_host"),
-			       (int)vigie_config_get_int(c, "quarantine", "release_port"), from,
-			       (const char *const *)rcpts->pdata, bytes, header, &reply, &err);
-		g_free(header);
+	char *header = g_strdup_printf("X-Vigie-Release: %s", token);
+	bool ok = smtp_send(vigie_config_get(c, "quarantine", "release_host"),
+			    (int)vigie_config_get_int(c, "quarantine", "release_port"), from,
+			    (const char *const *)rcpts->pdata, bytes, header, &reply, &err);
+	*why = reply ? g_strdup(reply) : g_strdup(err ? err->message : "unknown error");
+	g_clear_error(&err);
+	g_free(header);
+	g_free(reply);
+	g_ptr_array_unref(rcpts);
+	g_free(from);
+	g_free(token);
+	return ok;
+}
+
+/* q_chat_section - "[webhook.NAME]" of a chat item's source channel when it
+ * has a downstream_url, else NULL with *why; caller g_free */
+static char *q_chat_section(const vigie_config *c, JsonObject *env, char **why)
+{
+	const char *src = json_object_has_member(env, "source") && !json_object_get_null_member(env, "source")
+				  ? json_object_get_string_member(env, "source") : NULL;
+	if (!src || !*src) {
+		*why = g_strdup("the item does not record which webhook channel it came from");
+		return NULL;
 	}
-	char *why = reply ? g_strdup(reply) : g_strdup(err ? err->message : "unknown error");
+	char *sec = g_strconcat("webhook.", src, NULL);
+	char **names = vigie_config_sections(c, "webhook");
+	bool known = names && g_strv_contains((const char *const *)names, src);
+	g_strfreev(names);
+	if (!known)
+		*why = g_strdup_printf("channel %s is no longer configured ([webhook.%s])", src, src);
+	else if (!*vigie_config_get(c, sec, "downstream_url"))
+		*why = g_strdup_printf("channel %s has no downstream_url to release to ([webhook.%s])", src, src);
+	if (!known || *why) {
+		g_free(sec);
+		return NULL;
+	}
+	return sec;
+}
+
+/* q_deliver_chat - POST {"vigie": {...}, "message": <chat JSON>} to the
+ * channel's downstream, signed like the webhook's gateway mode; true only
+ * on a 2xx; *why gets the status or the failure */
+static bool q_deliver_chat(const vigie_config *c, const char *sec, const vigie_qitem *it, JsonObject *env,
+			   GBytes *bytes, char **why)
+{
+	JsonBuilder *b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "channel");
+	json_builder_add_string_value(b, sec + strlen("webhook."));
+	json_builder_set_member_name(b, "platform");
+	json_builder_add_string_value(b, json_object_has_member(env, "platform") && !json_object_get_null_member(env, "platform")
+						 ? json_object_get_string_member(env, "platform") : "");
+	json_builder_set_member_name(b, "action");
+	json_builder_add_string_value(b, "release");
+	json_builder_set_member_name(b, "score");
+	json_builder_add_int_value(b, it->score);
+	json_builder_set_member_name(b, "quarantine_id");
+	json_builder_add_string_value(b, it->id);
+	json_builder_set_member_name(b, "released_by");
+	json_builder_add_string_value(b, q_who());
+	json_builder_end_object(b);
+	JsonGenerator *g = json_generator_new();
+	JsonNode *root = json_builder_get_root(b);
+	json_generator_set_root(g, root);
+	char *vigie = json_generator_to_data(g, NULL);
+	json_node_unref(root);
+	g_object_unref(g);
+	g_object_unref(b);
+	gsize len;
+	const char *raw = g_bytes_get_data(bytes, &len);
+	char *body = g_strdup_printf("{\"vigie\":%s,\"message\":%.*s}", vigie, (int)len, raw);
+	g_free(vigie);
+	const char *url = vigie_config_get(c, sec, "downstream_url");
+	long status = 0;
+	GError *err = NULL;
+	bool ok = false;
+	if (vhttp_global_init(&err)) {
+		ok = vhttp_post_signed(url, vigie_config_get(c, sec, "downstream_secret"), g_get_real_time() / G_USEC_PER_SEC,
+				       body, vigie_config_get_int(c, "webhook", "forward_timeout"), &status, &err);
+		vhttp_global_cleanup();
+	}
+	*why = ok ? g_strdup_printf("downstream of channel %s: HTTP %ld", sec + strlen("webhook."), status)
+		  : g_strdup_printf("downstream of channel %s: %s", sec + strlen("webhook."), err->message);
+	g_clear_error(&err);
+	g_free(body);
+	return ok;
+}
+
+/* q_release_one - claim, deliver (mail: re-inject with a release token;
+ * chat: the channel's downstream), then finish or undo */
+static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char *id, const char *to)
+{
+	GError *err = NULL;
+	char *sec = NULL, *why = NULL;
+	JsonParser *p = NULL;
+	JsonObject *env = NULL;
+	vigie_qitem *it = vigie_quarantine_get(q, id, &err);
+	if (it) {
+		p = json_parser_new();
+		if (json_parser_load_from_data(p, it->meta_json, -1, NULL) &&
+		    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+			JsonObject *o = json_node_get_object(json_parser_get_root(p));
+			if (json_object_has_member(o, "envelope"))
+				env = json_object_get_object_member(o, "envelope");
+		}
+		if (!env)
+			why = g_strdup("its metadata has no envelope");
+		else if (strcmp(it->channel, "mail") && to)
+			why = g_strdup("--to applies to mail items; a chat item goes to its channel's downstream");
+		else if (strcmp(it->channel, "mail"))
+			sec = q_chat_section(c, env, &why);
+		if (why)
+			g_set_error(&err, VIGIE_ERROR, VIGIE_ERROR_INPUT, "cannot release: %s", why);
+	}
+	if (err || !vigie_quarantine_claim(q, id, &err)) {
+		fprintf(stderr, "vigie: release %s: %s\n", id, err->message);
+		vigie_quarantine_audit(q, q_who(), "release", vigie_quarantine_valid_id(id) ? id : "-", err->message);
+		g_error_free(err);
+		g_free(why);
+		g_free(sec);
+		if (p)
+			g_object_unref(p);
+		vigie_qitem_free(it);
+		return false;
+	}
+	g_free(it->folder);
+	it->folder = g_strdup("released");
+	GBytes *bytes = vigie_quarantine_raw(q, it, &err);
+	bool ok = false;
+	if (!bytes)
+		why = g_strdup(err->message);
+	else if (sec)
+		ok = q_deliver_chat(c, sec, it, env, bytes, &why);
+	else
+		ok = q_deliver_mail(q, c, id, env, to, bytes, &why);
+	g_clear_error(&err);
+	const char *dest = sec ? " to channel " : to ? " to " : "";
+	const char *dest_name = sec ? sec + strlen("webhook.") : to ? to : "";
 	if (ok && vigie_quarantine_finish_release(q, id, why, &err)) {
-		printf("%s: released%s%s (MTA: %s)\n", id, to ? " to " : "", to ? to : "", why);
-		char *result = g_strdup_printf("released%s%s: %s", to ? " to " : "", to ? to : "", why);
+		printf("%s: released%s%s (%s%s)\n", id, dest, dest_name, sec ? "" : "MTA: ", why);
+		char *result = g_strdup_printf("released%s%s: %s", dest, dest_name, why);
 		vigie_quarantine_audit(q, q_who(), "release", id, result);
 		g_free(result);
 	} else {
+		if (err) {
+			char *w = g_strdup_printf("%s; %s", why, err->message);
+			g_free(why);
+			why = w;
+		}
 		vigie_quarantine_undo_claim(q, id);
 		fprintf(stderr, "vigie: release %s refused, item stays quarantined: %s\n", id, why);
 		char *result = g_strdup_printf("refused: %s", why);
@@ -415,11 +539,8 @@ static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char
 	}
 	g_clear_error(&err);
 	g_free(why);
-	g_free(reply);
-	g_ptr_array_unref(rcpts);
-	g_free(from);
+	g_free(sec);
 	g_object_unref(p);
-	g_free(token);
 	if (bytes)
 		g_bytes_unref(bytes);
 	vigie_qitem_free(it);

@@ -175,6 +175,7 @@ void vigie_message_free(vigie_message *m)
 	g_free(m->env.message_id);
 	g_free(m->env.author_id);
 	g_free(m->env.author_name);
+	g_free(m->env.source);
 	g_ptr_array_unref(m->headers);
 	g_ptr_array_unref(m->texts);
 	g_ptr_array_unref(m->attachments);

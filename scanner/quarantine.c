@@ -215,6 +215,7 @@ static char *quarantine_metadata(const vigie_quarantine *q, const char *id, cons
 		quarantine_member(b, "message_id", e->message_id);
 		quarantine_member(b, "author_id", e->author_id);
 		quarantine_member(b, "author_name", e->author_name);
+		quarantine_member(b, "source", e->source);
 	}
 	json_builder_end_object(b);
 

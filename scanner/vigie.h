@@ -154,6 +154,9 @@ typedef struct {
 	char *message_id;
 	char *author_id;
 	char *author_name;
+	char *source;        /* the front end's name for where it came from (the
+			      * webhook channel NAME), or NULL: chat release
+			      * finds its downstream by it */
 } vigie_envelope;
 
 typedef struct {

@@ -54,8 +54,6 @@ GPtrArray *webhook_channels_load(const vigie_config *c, GError **err)
 		else if (*ch->downstream_url && !g_str_has_prefix(ch->downstream_url, "http://") &&
 			 !g_str_has_prefix(ch->downstream_url, "https://"))
 			why = "downstream_url must be an http:// or https:// URL";
-		else if (*ch->downstream_url && !ch->adapter->gateway)
-			why = "downstream_url only applies to slack, zendesk, meta and genesys";
 		if (!why && ch->adapter == &wh_teams) {
 			gsize len = 0;
 			guchar *key = g_base64_decode(ch->secret, &len);

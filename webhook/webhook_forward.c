@@ -5,36 +5,27 @@
  *   {"vigie": {"channel", "platform", "request_id", "action", "score",
  *              "label"}, "message": <the chat JSON, docs/chat-json.md>}
  * signed like the generic endpoint: X-Vigie-Timestamp and X-Vigie-Signature
- * "v1=" + hex HMAC-SHA256(downstream_secret, timestamp "." body).
+ * "v1=" + hex HMAC-SHA256(downstream_secret, timestamp "." body), by
+ * common/vhttp.c, which the quarantine's chat release shares.
  *
  * SECURITY: the URL is configuration (http and https only, no redirects);
  * the body is JSON we generate. A failure is reported to the caller, which
  * answers 503 so that the platform delivers again: nothing is lost.
  */
 #include "webhook_internal.h"
+#include "vhttp.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
 /* webhook_forward_init - libcurl's global state, before threads */
 bool webhook_forward_init(GError **err)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "libcurl: initialisation failed");
-		return false;
-	}
-	return true;
+	return vhttp_global_init(err);
 }
 
 void webhook_forward_cleanup(void)
 {
-	curl_global_cleanup();
-}
-
-/* forward_discard - ignore the downstream's answer body */
-static size_t forward_discard(char *p, size_t size, size_t n, void *u)
-{
-	return size * n;
+	vhttp_global_cleanup();
 }
 
 /* forward_body - the document described above; caller g_free */
@@ -66,54 +57,15 @@ bool webhook_forward(const wh_channel *ch, const wh_item *it, const wh_request *
 		     long timeout_s, GError **err)
 {
 	char *body = forward_body(ch, it, r);
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	char *ts = g_strdup_printf("%" G_GINT64_FORMAT, r->now);
-	char *h = g_strdup_printf("X-Vigie-Timestamp: %s", ts);
-	hdr = curl_slist_append(hdr, h);
-	g_free(h);
-	if (ch->downstream_secret && *ch->downstream_secret) {
-		GBytes *key = g_bytes_new_static(ch->downstream_secret, strlen(ch->downstream_secret));
-		GBytes *mac = webhook_auth_hmac(G_CHECKSUM_SHA256, key, ts, strlen(ts), ".", 1, body,
-						strlen(body));
-		gsize ml;
-		const guint8 *m = g_bytes_get_data(mac, &ml);
-		GString *sig = g_string_new("X-Vigie-Signature: v1=");
-		for (gsize i = 0; i < ml; i++)
-			g_string_append_printf(sig, "%02x", m[i]);
-		hdr = curl_slist_append(hdr, sig->str);
-		g_string_free(sig, TRUE);
-		g_bytes_unref(mac);
-		g_bytes_unref(key);
-	}
-	CURL *c = curl_easy_init();
-	bool ok = false;
-	if (!c) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "forward: libcurl unavailable");
-		goto out;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, ch->downstream_url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, forward_discard);
-	CURLcode rc = curl_easy_perform(c);
 	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (rc != CURLE_OK)
+	GError *e = NULL;
+	bool ok = vhttp_post_signed(ch->downstream_url, ch->downstream_secret, r->now, body,
+				    timeout_s, &status, &e);
+	if (!ok) {
 		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "forward to channel %s: %s", ch->name,
-			    curl_easy_strerror(rc));
-	else if (status < 200 || status > 299)
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "forward to channel %s: HTTP %ld", ch->name,
-			    status);
-	else
-		ok = true;
-	curl_easy_cleanup(c);
-out:
-	curl_slist_free_all(hdr);
-	g_free(ts);
+			    e->message);
+		g_error_free(e);
+	}
 	g_free(body);
 	return ok;
 }
