@@ -7,7 +7,10 @@
 # (bench/bare_httpd.c) as the baseline.
 # Targets: >= 50% of the bare server's requests/s; p99 < 10 ms at 64
 # connections.  Usage: bench/webhook.sh [SECONDS] [CONNECTIONS]
-# (AV=no turns ClamAV off, to tell the scan's cost from the front end's.)
+# Environment: BUILD=DIR the build directory (default build-bench);
+# THREADS=N server threads (both servers); AV=no turns ClamAV off, to tell
+# the scan's cost from the front end's; PERF=FILE records a perf profile
+# (call graphs) of vigied during its run, PERF_OPTS its options (-g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/corpus}
@@ -22,8 +25,9 @@ if ! command -v wrk >/dev/null; then
 	SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 	$SUDO apt-get install -y -q wrk >/dev/null
 fi
-[ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release >/dev/null
-ninja -C build-bench daemon/vigied bench/bare_httpd >/dev/null
+BUILD=${BUILD:-build-bench}
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dbuildtype=release >/dev/null
+ninja -C "$BUILD" daemon/vigied bench/bare_httpd >/dev/null
 T=$(mktemp -d /tmp/vigie-bench-webhook.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$T"; }
@@ -83,9 +87,9 @@ with open(out, "w") as o:
 print("%d signed messages from %s/sms_*" % (len(lines), corpus), file=sys.stderr)
 PY
 
-build-bench/bench/bare_httpd "$BARE" "$THREADS" &
+"$BUILD/bench/bare_httpd" "$BARE" "$THREADS" &
 pids+=($!)
-build-bench/daemon/vigied -c "$T/conf/bench.conf" -f >"$T/vigied.log" 2>&1 &
+"$BUILD/daemon/vigied" -c "$T/conf/bench.conf" -f >"$T/vigied.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
 	curl -sf "http://127.0.0.1:$HOOK/healthz" >/dev/null 2>&1 && break
@@ -93,14 +97,27 @@ for _ in $(seq 100); do
 done
 curl -sf "http://127.0.0.1:$HOOK/healthz" >/dev/null || { cat "$T/vigied.log"; exit 1; }
 
-run() { # run NAME PORT
-	WEBHOOK_REQUESTS=$T/requests.lua wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/webhook.lua \
-		"http://127.0.0.1:$2" | grep '^RESULT' | sed "s/^RESULT/$1/"
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user+system ticks of PID
+TCK=$(getconf CLK_TCK)
+run() { # run NAME PORT PID: the RESULT line, plus the server's CPU per request
+	local c0 out c1
+	c0=$(cpu "$3")
+	out=$(WEBHOOK_REQUESTS=$T/requests.lua wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/webhook.lua \
+		"http://127.0.0.1:$2" | grep '^RESULT' | sed "s/^RESULT/$1/")
+	c1=$(cpu "$3")
+	awk -v o="$out" -v c="$((c1 - c0))" -v t="$TCK" 'BEGIN {
+		match(o, /requests=[0-9]+/); n = substr(o, RSTART + 9, RLENGTH - 9)
+		printf "%s server_cpu_us/req=%.0f\n", o, n ? 1e6 * c / t / n : 0 }'
 }
 echo "== wrk, $CONNS connections, ${SECS}s each, server threads $THREADS, $(nproc) cores"
-run "warmup  " "$HOOK" >/dev/null
-b=$(run "bare    " "$BARE")
-w=$(run "webhook " "$HOOK")
+run "warmup  " "$HOOK" "${pids[1]}" >/dev/null
+b=$(run "bare    " "$BARE" "${pids[0]}")
+if [ -n "${PERF:-}" ]; then # PERF=FILE: perf record of vigied during its run
+	perf record -q ${PERF_OPTS:--g} -o "$PERF" -p "${pids[1]}" -- sleep "$SECS" >/dev/null 2>&1 &
+	perfpid=$!
+fi
+w=$(run "webhook " "$HOOK" "${pids[1]}")
+[ -z "${PERF:-}" ] || wait "$perfpid"
 echo "$b"
 echo "$w"
 rb=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$b")

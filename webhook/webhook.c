@@ -15,6 +15,15 @@
  * threads event loops (epoll), so a slow client holds no thread. Optional
  * TLS (GnuTLS inside libmicrohttpd) from tls_cert and tls_key.
  *
+ * Threads: the event loops only read requests and write answers. A
+ * complete request to a channel is suspended (MHD_suspend_connection) and
+ * queued, first in first out, to [webhook] threads pipeline workers, which
+ * verify, parse, scan, store (fsync) and forward, then resume the
+ * connection; the event loop sends the answer. So a scan, an fsync or a
+ * slow downstream never stalls the other connections of an event loop,
+ * and requests are served in arrival order whichever loop accepted them.
+ * GET /healthz and /metrics are answered inline.
+ *
  * Start-up: webhook_setup binds the socket and reads the TLS files (as
  * root if need be); webhook_start serves, after privileges were dropped.
  *
@@ -37,9 +46,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* a request's life: read by an event loop, queued, handled by a worker,
+ * answered by the event loop again */
+enum { WC_READING, WC_QUEUED, WC_DONE };
+
+/* per-request state, from the first access callback to webhook_done */
 typedef struct {
+	struct MHD_Connection *conn;
 	GByteArray *body;
 	bool too_big;
+	int state;                 /* WC_*: the worker hands over through resume */
+	char *url, *method;        /* copies, for the worker */
+	GHashTable *headers, *query; /* lower-case header names; query arguments */
+	wh_reply rep;              /* the worker's answer */
 	char id[17];
 } wh_conn;
 
@@ -49,10 +68,13 @@ static GPtrArray *wh_channels;
 static wh_pipeline wh_pipe;
 static gsize wh_max_body;
 static long long wh_replay_window;
-static char *wh_tls_cert, *wh_tls_key;
+static char *wh_tls_cert, *wh_tls_key;       /* PEM contents */
+static char *wh_tls_cert_path, *wh_tls_key_path; /* for errors */
 static unsigned wh_threads, wh_max_conns, wh_timeout;
 static gsize wh_header_limit;
 static gint wh_busy;
+static GThreadPool *wh_pool;
+static guint64 wh_id_key, wh_id_next;
 
 /* webhook_check - configuration only (channels, TLS files readable) */
 bool webhook_check(const vigie_config *c, GError **err)
@@ -107,6 +129,30 @@ static int webhook_bind(const char *addr, int port, GError **err)
 	return fd;
 }
 
+/* webhook_tls_read - the PEM file path of [webhook] key into *out, which
+ * must hold a "-----BEGIN ...marker" block; false with an error naming
+ * the key and the file */
+static bool webhook_tls_read(const char *key, const char *path, const char *marker, char **out,
+			     GError **err)
+{
+	GError *e = NULL;
+	if (!g_file_get_contents(path, out, NULL, &e)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "[webhook] %s = %s: %s", key, path,
+			    e->message);
+		g_error_free(e);
+		return false;
+	}
+	const char *begin = strstr(*out, "-----BEGIN ");
+	if (!begin || !strstr(begin, marker)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "[webhook] %s = %s: no PEM %s block",
+			    key, path, !strcmp(key, "tls_cert") ? "CERTIFICATE" : "PRIVATE KEY");
+		g_free(*out);
+		*out = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* webhook_setup - channels, state, TLS files, socket */
 bool webhook_setup(const vigie_config *c, vigie_slot *slot, vigie_quarantine *q, GError **err)
 {
@@ -117,17 +163,17 @@ bool webhook_setup(const vigie_config *c, vigie_slot *slot, vigie_quarantine *q,
 		return false;
 	const char *cert = vigie_config_get(c, "webhook", "tls_cert");
 	if (*cert) {
-		if (!g_file_get_contents(cert, &wh_tls_cert, NULL, NULL) ||
-		    !g_file_get_contents(vigie_config_get(c, "webhook", "tls_key"), &wh_tls_key, NULL, NULL)) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
-				    "[webhook] tls_cert or tls_key cannot be read");
-			return false;
-		}
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
 				    "[webhook] TLS is configured but libmicrohttpd was built without it");
 			return false;
 		}
+		if (!webhook_tls_read("tls_cert", cert, "CERTIFICATE-----", &wh_tls_cert, err) ||
+		    !webhook_tls_read("tls_key", vigie_config_get(c, "webhook", "tls_key"),
+				      "PRIVATE KEY-----", &wh_tls_key, err))
+			return false;
+		wh_tls_cert_path = g_strdup(cert);
+		wh_tls_key_path = g_strdup(vigie_config_get(c, "webhook", "tls_key"));
 	}
 	if (!webhook_forward_init(err))
 		return false;
@@ -231,26 +277,31 @@ static void webhook_health(wh_reply *rep)
 	vigie_engine_unref(e);
 }
 
-/* webhook_handle - a complete request */
-static void webhook_handle(struct MHD_Connection *conn, wh_conn *wc, const char *url,
-			   const char *method, wh_reply *rep)
+/* webhook_inline - GET /healthz and /metrics, answered by the event
+ * loop; false for anything else */
+static bool webhook_inline(const char *url, const char *method, wh_reply *rep)
 {
-	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
-	if (get && !strcmp(url, "/healthz")) {
+	if (strcmp(method, "GET") != 0)
+		return false;
+	if (!strcmp(url, "/healthz")) {
 		webhook_health(rep);
-		return;
+		return true;
 	}
-	if (get && !strcmp(url, "/metrics")) {
+	if (!strcmp(url, "/metrics")) {
 		vigie_engine *e = vigie_slot_get(wh_pipe.slot);
 		wh_reply_set(rep, 200, "text/plain; version=0.0.4", webhook_metrics_text(wh_pipe.q, e != NULL));
 		vigie_engine_unref(e);
-		return;
+		return true;
 	}
-	GHashTable *headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	GHashTable *query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, webhook_collect, headers);
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, webhook_collect, query);
-	const wh_channel *ch = webhook_channel(url, headers);
+	return false;
+}
+
+/* webhook_handle - a complete request to a channel (a pipeline worker) */
+static void webhook_handle(wh_conn *wc, wh_reply *rep)
+{
+	const char *url = wc->url, *method = wc->method;
+	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	const wh_channel *ch = webhook_channel(url, wc->headers);
 	if (!ch) {
 		wh_reply_error(rep, 404, wc->id, "no such endpoint or channel");
 	} else if (wc->too_big) {
@@ -260,7 +311,7 @@ static void webhook_handle(struct MHD_Connection *conn, wh_conn *wc, const char 
 	} else {
 		g_byte_array_append(wc->body, (const guint8 *)"", 1); /* NUL-terminated copy */
 		wh_request r = {
-			.method = method, .path = url, .headers = headers, .query = query,
+			.method = method, .path = url, .headers = wc->headers, .query = wc->query,
 			.body = (const char *)wc->body->data, .body_len = wc->body->len - 1,
 			.now = g_get_real_time() / G_USEC_PER_SEC, .request_id = wc->id,
 			.replay_window = wh_replay_window,
@@ -272,12 +323,37 @@ static void webhook_handle(struct MHD_Connection *conn, wh_conn *wc, const char 
 		else
 			webhook_pipeline_run(&wh_pipe, ch, &r, rep);
 	}
-	g_hash_table_unref(headers);
-	g_hash_table_unref(query);
+}
+
+/* webhook_work - a pipeline worker's job: handle wc, then give the
+ * connection back to its event loop, which sends the answer; wc belongs
+ * to the event loop again once resumed, so it is not touched after */
+static void webhook_work(gpointer data, gpointer unused)
+{
+	wh_conn *wc = data;
+	struct MHD_Connection *conn = wc->conn;
+	webhook_handle(wc, &wc->rep);
+	wc->state = WC_DONE;
+	g_atomic_int_dec_and_test(&wh_busy);
+	MHD_resume_connection(conn); /* takes a lock: publishes the writes above */
+}
+
+/* webhook_request_id - a new request id: 16 hex digits, unique in this
+ * process (a bijective mix of a counter, keyed at start), unguessable
+ * enough for a log id, without a system call per request */
+static void webhook_request_id(char id[17])
+{
+	guint64 z = __atomic_fetch_add(&wh_id_next, 1, __ATOMIC_RELAXED) + wh_id_key;
+	z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT(0x94d049bb133111eb);
+	z ^= z >> 31;
+	g_snprintf(id, 17, "%016" G_GINT64_MODIFIER "x", z);
 }
 
 /* webhook_access - libmicrohttpd's request callback, called for the
- * headers, for each piece of body, and once at the end */
+ * headers, for each piece of body, once at the end (where a channel's
+ * request is suspended and queued to the workers), and once more after
+ * the worker resumed it (to send the answer) */
 static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, const char *url,
 				      const char *method, const char *version,
 				      const char *upload, size_t *upload_size, void **con_cls)
@@ -286,11 +362,9 @@ static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, co
 	wh_reply rep = { 0 };
 	if (!wc) {
 		wc = g_new0(wh_conn, 1);
+		wc->conn = conn;
 		wc->body = g_byte_array_new();
-		guint64 r;
-		if (getrandom(&r, sizeof r, 0) != sizeof r)
-			r = ((guint64)g_random_int() << 32) | g_random_int();
-		g_snprintf(wc->id, sizeof wc->id, "%016" G_GINT64_MODIFIER "x", r);
+		webhook_request_id(wc->id);
 		*con_cls = wc;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -306,6 +380,10 @@ static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, co
 		}
 		return MHD_YES;
 	}
+	if (wc->state == WC_DONE)
+		return webhook_send(conn, wc->id, &wc->rep);
+	if (wc->state == WC_QUEUED) /* not expected while suspended */
+		return MHD_YES;
 	if (*upload_size) {
 		if (wc->body->len + *upload_size > wh_max_body)
 			wc->too_big = true;
@@ -314,11 +392,19 @@ static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, co
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (webhook_inline(url, method, &rep))
+		return webhook_send(conn, wc->id, &rep);
+	wc->url = g_strdup(url);
+	wc->method = g_strdup(method);
+	wc->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	wc->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, webhook_collect, wc->headers);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, webhook_collect, wc->query);
+	wc->state = WC_QUEUED;
 	g_atomic_int_inc(&wh_busy);
-	webhook_handle(conn, wc, url, method, &rep);
-	enum MHD_Result r = webhook_send(conn, wc->id, &rep);
-	g_atomic_int_dec_and_test(&wh_busy);
-	return r;
+	MHD_suspend_connection(conn);
+	g_thread_pool_push(wh_pool, wc, NULL);
+	return MHD_YES;
 }
 
 /* webhook_done - libmicrohttpd's end-of-request callback */
@@ -329,6 +415,14 @@ static void webhook_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!wc)
 		return;
 	g_byte_array_unref(wc->body);
+	g_free(wc->url);
+	g_free(wc->method);
+	if (wc->headers)
+		g_hash_table_unref(wc->headers);
+	if (wc->query)
+		g_hash_table_unref(wc->query);
+	g_free(wc->rep.body);
+	g_free(wc->rep.retry_after);
 	g_free(wc);
 	*con_cls = NULL;
 }
@@ -346,7 +440,8 @@ static void webhook_mhd_log(void *cls, const char *fmt, va_list ap)
 /* webhook_start - serve on the socket bound by webhook_setup */
 bool webhook_start(GError **err)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (wh_tls_cert)
 		flags |= MHD_USE_TLS;
 	struct MHD_OptionItem tls[] = {
@@ -354,6 +449,13 @@ bool webhook_start(GError **err)
 		{ wh_tls_cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, wh_tls_key },
 		{ MHD_OPTION_END, 0, NULL },
 	};
+	guint64 key;
+	if (getrandom(&key, sizeof key, 0) != sizeof key)
+		key = ((guint64)g_random_int() << 32) | g_random_int();
+	wh_id_key = key;
+	wh_pool = g_thread_pool_new(webhook_work, NULL, (gint)wh_threads, TRUE, err);
+	if (!wh_pool)
+		return false;
 	wh_daemon = MHD_start_daemon(flags, 0, NULL, NULL, webhook_access, NULL,
 				     MHD_OPTION_EXTERNAL_LOGGER, webhook_mhd_log, NULL,
 				     MHD_OPTION_LISTEN_SOCKET, wh_fd,
@@ -365,7 +467,14 @@ bool webhook_start(GError **err)
 				     MHD_OPTION_ARRAY, tls,
 				     MHD_OPTION_END);
 	if (!wh_daemon) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "[webhook] the HTTP server did not start");
+		if (wh_tls_cert)
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+				    "[webhook] the HTTPS server did not start: are tls_cert = %s and tls_key = %s "
+				    "a matching PEM certificate and key?", wh_tls_cert_path, wh_tls_key_path);
+		else
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "[webhook] the HTTP server did not start");
+		g_thread_pool_free(wh_pool, TRUE, FALSE);
+		wh_pool = NULL;
 		return false;
 	}
 	return true;
@@ -386,6 +495,10 @@ void webhook_stop(long long grace_s)
 			close(fd);
 		for (long long w = 0; webhook_in_flight() > 0 && w < grace_s * 10; w++)
 			g_usleep(100 * 1000);
+		/* the workers finish what is queued and resume every suspended
+		 * connection: libmicrohttpd then closes them */
+		g_thread_pool_free(wh_pool, FALSE, TRUE);
+		wh_pool = NULL;
 		MHD_stop_daemon(wh_daemon);
 		wh_daemon = NULL;
 		wh_fd = -1;
@@ -400,7 +513,12 @@ void webhook_stop(long long grace_s)
 	webhook_channels_free(wh_channels);
 	wh_channels = NULL;
 	g_free(wh_tls_cert);
+	if (wh_tls_key)
+		explicit_bzero(wh_tls_key, strlen(wh_tls_key));
 	g_free(wh_tls_key);
 	wh_tls_cert = wh_tls_key = NULL;
+	g_free(wh_tls_cert_path);
+	g_free(wh_tls_key_path);
+	wh_tls_cert_path = wh_tls_key_path = NULL;
 	webhook_forward_cleanup();
 }

@@ -211,7 +211,8 @@ void webhook_verdict_members(JsonBuilder *b, const wh_item *it, const vigie_conf
 	json_builder_set_member_name(b, "score");
 	json_builder_add_int_value(b, it->score);
 	json_builder_set_member_name(b, "findings");
-	JsonNode *f = it->findings_json ? json_from_string(it->findings_json, NULL) : NULL;
+	JsonNode *f = it->findings_json && strcmp(it->findings_json, "[]") != 0
+			      ? json_from_string(it->findings_json, NULL) : NULL; /* [] below */
 	if (f)
 		json_builder_add_value(b, f); /* takes f */
 	else {

@@ -20,6 +20,8 @@
 /* pipeline_findings - the verdict's findings as a JSON array */
 static char *pipeline_findings(const vigie_verdict *v)
 {
+	if (!v->findings->len) /* most messages: no builder needed */
+		return g_strdup("[]");
 	JsonBuilder *b = json_builder_new();
 	json_builder_begin_array(b);
 	for (guint i = 0; i < v->findings->len; i++) {
