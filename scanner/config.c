@@ -198,6 +198,20 @@ static const cfg_row config_table[] = {
 	{ "lexicon", "max_scan_bytes", CFG_SIZE, "512K", 1 * KB, 64 * MB, NULL },
 	{ "lexicon", "short_text", CFG_INT, "400", 0, 100000, NULL }, /* bytes: the @short signal */
 
+	/* the sender analyser (sender*.c): its lists live in [urls] protected */
+	{ "sender", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	/* authserv-ids of the Authentication-Results to trust; "" = the topmost only */
+	{ "sender", "authserv_id", CFG_LIST, "", 0, 0, NULL },
+
+	/* the structure analyser (structure*.c): the form of a mail */
+	{ "structure", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "structure", "weights", CFG_PATH, "../signatures/structure/weights.conf", 0, 0, NULL },
+	{ "structure", "max_recipients", CFG_INT, "15", 2, 100000, NULL }, /* To + Cc */
+	{ "structure", "date_future_hours", CFG_INT, "48", 1, 87600, NULL },
+	{ "structure", "date_past_days", CFG_INT, "7", 1, 36500, NULL },
+	{ "structure", "little_text", CFG_INT, "150", 0, 100000, NULL }, /* characters */
+	{ "structure", "hidden_text", CFG_INT, "200", 1, 10000000, NULL }, /* characters */
+
 	{ "channel.mail", "tag", CFG_INT, "5", 1, 100000, NULL },
 	{ "channel.mail", "quarantine", CFG_INT, "10", 1, 100000, NULL },
 	{ "channel.mail", "reject", CFG_INT, "0", 0, 100000, NULL }, /* 0: never */

@@ -58,6 +58,16 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 		if (!e->urls)
 			goto fail;
 	}
+	if (vigie_config_get_bool(e->config, "sender", "enabled")) {
+		e->sender = sender_engine_load(e->config, err);
+		if (!e->sender)
+			goto fail;
+	}
+	if (vigie_config_get_bool(e->config, "structure", "enabled")) {
+		e->structure = structure_engine_load(e->config, err);
+		if (!e->structure)
+			goto fail;
+	}
 	e->load_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 	e->version = g_strdup_printf("vigie %s; %s", VIGIE_VERSION,
 				     e->av ? av_engine_describe(e->av) : "clamav disabled");
@@ -82,6 +92,8 @@ void vigie_engine_unref(vigie_engine *e)
 	av_engine_free(e->av);
 	lexicon_engine_free(e->lexicon);
 	url_engine_free(e->urls);
+	sender_engine_free(e->sender);
+	structure_engine_free(e->structure);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);

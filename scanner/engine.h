@@ -10,6 +10,8 @@ struct vigie_engine {
 	av_engine *av;       /* NULL when [av] enabled = no */
 	lexicon_engine *lexicon; /* NULL when [lexicon] enabled = no */
 	url_engine *urls;    /* NULL when [urls] enabled = no */
+	sender_engine *sender; /* NULL when [sender] enabled = no */
+	structure_engine *structure; /* NULL when [structure] enabled = no */
 	char *version;
 	double load_ms;
 };

@@ -35,10 +35,19 @@
  * <plaintext> keeps its line breaks. Table cells are separated by a space.
  * Image alt text is not part of the visible text; an <a> with no text takes
  * the alt of an image inside it as its link text.
+ *
+ * html_reduce_facts also counts, for the structure analyser, images, forms,
+ * password fields, and the visible text against the text styled out of
+ * sight (inline style or attributes only: display:none, visibility:hidden,
+ * font-size:0, opacity:0, max-height:0, the hidden attribute, a text colour
+ * equal to the background colour an element or its ancestors set). Such
+ * text is still part of text_out: what is hidden from the reader is still
+ * the sender's words.
  */
 #include "internal.h"
 
 #include <gumbo.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -909,6 +918,8 @@ typedef struct {
 	guint8 pre;		/* line breaks in its text are kept */
 	guint8 brk;		/* HB_*: separation from what is around */
 	guint8 anchor;		/* it opened an anchor record */
+	guint8 unseen;		/* styled out of sight (html_facts) */
+	gint32 fg, bg;		/* text and background colour 0xRRGGBB, -1 unknown */
 } html_frame;
 
 typedef struct {
@@ -925,6 +936,7 @@ typedef struct {
 	GArray *anchors;	/* of html_anchor */
 	GPtrArray *links;	/* the caller's links_out, or NULL */
 	unsigned nlinks;
+	html_facts *facts;	/* or NULL */
 } html_ctx;
 
 /* html_blank - true if s is NULL or only white space */
@@ -1149,11 +1161,152 @@ static GumboVector *html_children(GumboNode *n)
 	}
 }
 
+/* html_colour - 0xRRGGBB of a CSS/HTML colour (#rgb, #rrggbb, rgb(), a few
+ * names), -1 when not understood; s is lower case without blanks, len bytes */
+static gint32 html_colour(const char *s, size_t len)
+{
+	static const struct { const char *name; gint32 rgb; } names[] = {
+		{ "white", 0xffffff }, { "black", 0x000000 }, { "red", 0xff0000 },
+		{ "lime", 0x00ff00 }, { "blue", 0x0000ff }, { "yellow", 0xffff00 },
+		{ "silver", 0xc0c0c0 }, { "gray", 0x808080 }, { "grey", 0x808080 },
+	};
+	char buf[32];
+	unsigned r, g, b;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] == '#' && (len == 4 || len == 7) && strspn(buf + 1, "0123456789abcdef") == len - 1) {
+		unsigned long v = strtoul(buf + 1, NULL, 16);
+		if (len == 7)
+			return (gint32)v;
+		return (gint32)(((v >> 8 & 0xf) * 0x110000) | ((v >> 4 & 0xf) * 0x1100) | ((v & 0xf) * 0x11));
+	}
+	if (sscanf(buf, "rgb(%u,%u,%u)", &r, &g, &b) == 3 && r < 256 && g < 256 && b < 256)
+		return (gint32)(r << 16 | g << 8 | b);
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+		if (strcmp(buf, names[i].name) == 0)
+			return names[i].rgb;
+	return -1;
+}
+
+/* html_zero - a CSS length or number that is zero ("0", "0px", ".0em") */
+static bool html_zero(const char *v, size_t len)
+{
+	size_t i = 0;
+	bool digit = false;
+
+	for (; i < len && (v[i] == '0' || v[i] == '.'); i++)
+		digit |= v[i] == '0';
+	return digit && (i == len || g_ascii_isalpha(v[i]) || v[i] == '%');
+}
+
+/* html_style - what an inline style says about visibility and colours */
+static void html_style(const char *style, html_frame *f)
+{
+	char *s = g_ascii_strdown(style, (gssize)strnlen(style, 4096));
+	char *w = s;
+
+	for (char *r = s; *r; r++)	/* drop blanks */
+		if (!html_is_space(*r))
+			*w++ = *r;
+	*w = '\0';
+	for (char *d = s; d && *d;) {
+		char *end = strchr(d, ';');
+		char *colon = memchr(d, ':', end ? (size_t)(end - d) : strlen(d));
+		size_t n = end ? (size_t)(end - d) : strlen(d);
+
+		if (colon) {
+			const char *v = colon + 1;
+			size_t vl = n - (size_t)(v - d);
+			const char *imp = g_strstr_len(v, (gssize)vl, "!important");
+
+			if (imp)
+				vl = (size_t)(imp - v);
+			*colon = '\0';
+			if ((strcmp(d, "display") == 0 && vl == 4 && memcmp(v, "none", 4) == 0) ||
+			    (strcmp(d, "visibility") == 0 && vl == 6 && memcmp(v, "hidden", 6) == 0) ||
+			    ((strcmp(d, "font-size") == 0 || strcmp(d, "opacity") == 0 ||
+			      strcmp(d, "max-height") == 0 || strcmp(d, "line-height") == 0) &&
+			     html_zero(v, vl)))
+				f->unseen = 1;
+			else if (strcmp(d, "color") == 0)
+				f->fg = html_colour(v, vl);
+			else if (strcmp(d, "background-color") == 0 || strcmp(d, "background") == 0)
+				f->bg = html_colour(v, vl);
+		}
+		d = end ? end + 1 : NULL;
+	}
+	g_free(s);
+}
+
+/* html_attr_colour - colour of an attribute (bgcolor, color), or keep */
+static gint32 html_attr_colour(GumboElement *e, const char *name, gint32 keep)
+{
+	const char *v = html_attr(e, name);
+	gint32 c;
+	char *low;
+
+	if (!v)
+		return keep;
+	low = g_ascii_strdown(v, (gssize)strnlen(v, 64));
+	c = html_colour(g_strstrip(low), strlen(low));
+	g_free(low);
+	return c;
+}
+
+/* html_look - visibility and colours of element e (html_facts only) */
+static void html_look(html_ctx *cx, GumboElement *e, html_frame *f)
+{
+	const char *v;
+
+	if (e->tag_namespace != GUMBO_NAMESPACE_HTML)
+		return;
+	switch (e->tag) {
+	case GUMBO_TAG_IMG:
+		cx->facts->images++;
+		break;
+	case GUMBO_TAG_FORM:
+		cx->facts->forms++;
+		break;
+	case GUMBO_TAG_INPUT:
+		v = html_attr(e, "type");
+		if (v && g_ascii_strcasecmp(v, "password") == 0)
+			cx->facts->passwords++;
+		break;
+	case GUMBO_TAG_FONT:
+		f->fg = html_attr_colour(e, "color", f->fg);
+		break;
+	default:
+		break;
+	}
+	f->bg = html_attr_colour(e, "bgcolor", f->bg);
+	if (html_attr(e, "hidden"))
+		f->unseen = 1;
+	if ((v = html_attr(e, "style")))
+		html_style(v, f);
+}
+
+/* html_count - visible and unseen characters of a text node */
+static void html_count(html_ctx *cx, const html_frame *f, const char *t)
+{
+	size_t n = 0;
+
+	for (; *t; t++)
+		n += !html_is_space(*t) && ((guchar)*t & 0xc0) != 0x80;
+	if (f->unseen || (f->fg >= 0 && f->fg == f->bg))
+		cx->facts->hidden += n;
+	else
+		cx->facts->shown += n;
+}
+
 /* html_enter - the frame for element n below parent; breaks and links */
 static html_frame html_enter(html_ctx *cx, GumboNode *n, const html_frame *parent)
 {
 	GumboElement *e = &n->v.element;
-	html_frame f = { n, 0, parent->hidden, parent->pre, HB_NONE, 0 };
+	html_frame f = { n, 0, parent->hidden, parent->pre, HB_NONE, 0,
+			 parent->unseen, parent->fg, parent->bg };
 
 	if (n->type == GUMBO_NODE_TEMPLATE || e->tag == GUMBO_TAG_SCRIPT || e->tag == GUMBO_TAG_STYLE)
 		f.hidden = 1;	/* SVG has them too */
@@ -1213,6 +1366,8 @@ static html_frame html_enter(html_ctx *cx, GumboNode *n, const html_frame *paren
 		}
 	}
 	f.anchor = html_links(cx, e, f.hidden);
+	if (cx->facts)
+		html_look(cx, e, &f);
 	return f;
 }
 
@@ -1236,7 +1391,7 @@ static void html_edge(html_ctx *cx, const html_frame *f)
 static void html_walk(html_ctx *cx, GumboNode *root)
 {
 	GArray *st = g_array_sized_new(FALSE, FALSE, sizeof(html_frame), 64);
-	html_frame top = { root, 0, 0, 0, HB_NONE, 0 };
+	html_frame top = { root, 0, 0, 0, HB_NONE, 0, 0, -1, -1 };
 
 	g_array_append_val(st, top);
 	while (st->len) {
@@ -1259,6 +1414,8 @@ static void html_walk(html_ctx *cx, GumboNode *root)
 			if (!f->hidden)
 				html_sink_text(&cx->text, c->v.text.text, strlen(c->v.text.text),
 					       f->pre);
+			if (!f->hidden && cx->facts)
+				html_count(cx, f, c->v.text.text);
 			if (cx->anchors->len && (!f->hidden ||
 			    g_array_index(cx->anchors, html_anchor, cx->anchors->len - 1).hidden))
 				html_sink_text(&cx->cap, c->v.text.text, strlen(c->v.text.text),
@@ -1280,12 +1437,21 @@ static void html_walk(html_ctx *cx, GumboNode *root)
 /* html_reduce - visible text to text_out, links (vigie_link*) to links_out */
 void html_reduce(const char *html, size_t len, GString *text_out, GPtrArray *links_out)
 {
+	html_reduce_facts(html, len, text_out, links_out, NULL);
+}
+
+/* html_reduce_facts - html_reduce, and facts (if not NULL) filled */
+void html_reduce_facts(const char *html, size_t len, GString *text_out, GPtrArray *links_out,
+		       html_facts *facts)
+{
 	GumboOptions opt = kGumboDefaultOptions;
 	GumboOutput *out;
 	html_ctx cx;
 	GString *canon;
 	char *clean;
 
+	if (facts)
+		memset(facts, 0, sizeof(*facts));
 	if (!html || len == 0 || !text_out)
 		return;
 	if (len > HTML_MAX_INPUT)
@@ -1306,6 +1472,7 @@ void html_reduce(const char *html, size_t len, GString *text_out, GPtrArray *lin
 		cx.cap.oneline = true;
 		cx.anchors = g_array_new(FALSE, FALSE, sizeof(html_anchor));
 		cx.links = links_out;
+		cx.facts = facts;
 		html_walk(&cx, out->document);
 		g_array_free(cx.anchors, TRUE);
 		g_string_free(cx.capbuf, TRUE);

@@ -422,6 +422,58 @@ static void test_gumbo_asserts(void)
 	}
 }
 
+/* html_reduce_facts: what is shown, what is styled out of sight, images,
+ * forms, password fields; the text itself is html_reduce's */
+typedef struct {
+	const char *name;
+	const char *html;
+	size_t shown, hidden;
+	unsigned images, forms, passwords;
+} facts_case;
+
+static const facts_case facts_cases[] = {
+	{ "plain", "<p>ab cd</p>", 4, 0, 0, 0, 0 },
+	{ "display-none", "<p>ab</p><div style=\"Display : NONE\">cdef</div>", 2, 4, 0, 0, 0 },
+	{ "important", "<span style=\"color:red;display:none!important\">xyz</span>", 0, 3, 0, 0, 0 },
+	{ "visibility", "<span style=\"visibility:hidden\">xy</span>z", 1, 2, 0, 0, 0 },
+	{ "font-size-0", "<span style=\"font-size:0px\">abc</span>", 0, 3, 0, 0, 0 },
+	{ "font-size-10", "<span style=\"font-size:10px\">abc</span>", 3, 0, 0, 0, 0 },
+	{ "font-size-0.5em", "<span style=\"font-size:0.5em\">abc</span>", 3, 0, 0, 0, 0 },
+	{ "opacity", "<i style=\"opacity:0\">ab</i>", 0, 2, 0, 0, 0 },
+	{ "hidden-attr", "<p hidden>ab</p>", 0, 2, 0, 0, 0 },
+	{ "inherited", "<div style=\"display:none\"><p><b>ab</b></p></div>cd", 2, 2, 0, 0, 0 },
+	{ "white-on-white", "<body bgcolor=\"#FFF\"><font color=\"#ffffff\">ab</font></body>", 0, 2, 0, 0, 0 },
+	{ "same-style", "<span style=\"color:rgb(1,2,3);background-color:rgb(1, 2, 3)\">ab</span>",
+	  0, 2, 0, 0, 0 },
+	{ "white-on-blue", "<td bgcolor=blue><font color=white>ab</font></td>", 2, 0, 0, 0, 0 },
+	{ "white-unknown-bg", "<font color=white>ab</font>", 2, 0, 0, 0, 0 },
+	{ "script-not-counted", "<script>var a = 1;</script><style>p{}</style>ab", 2, 0, 0, 0, 0 },
+	{ "utf8-chars", "<p>\xc3\xa9t\xc3\xa9</p>", 3, 0, 0, 0, 0 },
+	{ "elements", "<img src=a><form><input type=Password><input type=text></form><img src=b>",
+	  0, 0, 2, 1, 1 },
+};
+
+static void test_facts(gconstpointer data)
+{
+	const facts_case *fc = data;
+	GString *text = g_string_new(NULL);
+	GString *plain = g_string_new(NULL);
+	html_facts f;
+
+	memset(&f, 0xff, sizeof(f));
+	html_reduce_facts(fc->html, strlen(fc->html), text, NULL, &f);
+	g_assert_cmpuint(f.shown, ==, fc->shown);
+	g_assert_cmpuint(f.hidden, ==, fc->hidden);
+	g_assert_cmpuint(f.images, ==, fc->images);
+	g_assert_cmpuint(f.forms, ==, fc->forms);
+	g_assert_cmpuint(f.passwords, ==, fc->passwords);
+	/* the same text as without facts: hidden text is still text */
+	html_reduce(fc->html, strlen(fc->html), plain, NULL);
+	g_assert_cmpstr(text->str, ==, plain->str);
+	g_string_free(text, TRUE);
+	g_string_free(plain, TRUE);
+}
+
 /* main - one test per table row, then the limits */
 int main(int argc, char **argv)
 {
@@ -430,6 +482,12 @@ int main(int argc, char **argv)
 		char *path = g_strdup_printf("/html/case/%s", html_cases[i].name);
 
 		g_test_add_data_func(path, &html_cases[i], test_case);
+		g_free(path);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(facts_cases); i++) {
+		char *path = g_strdup_printf("/html/facts/%s", facts_cases[i].name);
+
+		g_test_add_data_func(path, &facts_cases[i], test_facts);
 		g_free(path);
 	}
 	g_test_add_func("/html/append", test_append);

@@ -35,6 +35,19 @@ char *utf8_sanitize(const char *s, gssize len);
  * text (script/style dropped, block elements separated by newlines) to
  * text_out and every link (vigie_link*) to links_out. */
 void html_reduce(const char *html, size_t len, GString *text_out, GPtrArray *links_out);
+/* What the structure analyser asks of an HTML body besides its text. */
+typedef struct {
+	size_t shown;      /* characters of visible text (white space not counted) */
+	size_t hidden;     /* characters styled out of sight: display:none,
+			    * visibility:hidden, font-size:0, opacity:0, or a
+			    * colour equal to the background */
+	unsigned images;   /* <img> elements */
+	unsigned forms;    /* <form> elements */
+	unsigned passwords; /* <input type=password> */
+} html_facts;
+/* html_reduce_facts - html_reduce that also fills facts (zeroed first) */
+void html_reduce_facts(const char *html, size_t len, GString *text_out, GPtrArray *links_out,
+		       html_facts *facts);
 
 /* ---- sniff.c ---- */
 /* sniff_type - MIME type guessed from the first bytes of data; never NULL
@@ -118,6 +131,36 @@ const char *lexicon_engine_describe(const lexicon_engine *l);
 /* lexicon_scan - match every text (and the Subject) of m; findings into v */
 bool lexicon_scan(const lexicon_engine *l, const vigie_config *c, const vigie_message *m,
 		  vigie_verdict *v, GError **err);
+
+/* ---- sender analyser (sender*.c; private details in sender.h) ---- */
+typedef struct sender_engine sender_engine;
+/* sender_engine_load - executives, free-mail domains, weights and the
+ * brand names of the [urls] protected folder, [sender] settings; NULL with
+ * err naming file and line */
+sender_engine *sender_engine_load(const vigie_config *c, GError **err);
+void sender_engine_free(sender_engine *s); /* NULL is a no-op */
+const char *sender_engine_describe(const sender_engine *s);
+/* sender_scan - From, Reply-To, Return-Path, envelope sender and trusted
+ * Authentication-Results of a mail; findings into v. u (the URL
+ * analyser's protected domains and lookalike check) may be NULL: the
+ * checks that need it are then skipped. Chat messages: nothing. */
+bool sender_scan(const sender_engine *s, const url_engine *u, const vigie_message *m,
+		 vigie_verdict *v, GError **err);
+
+/* ---- structure analyser (structure*.c; private details in structure.h) ---- */
+typedef struct structure_engine structure_engine;
+/* structure_engine_load - [structure] weights file and thresholds; NULL
+ * with err naming file and line */
+structure_engine *structure_engine_load(const vigie_config *c, GError **err);
+/* structure_engine_load_file - the weights file alone, default thresholds
+ * (tests, fuzzing) */
+structure_engine *structure_engine_load_file(const char *path, GError **err);
+void structure_engine_free(structure_engine *s); /* NULL is a no-op */
+const char *structure_engine_describe(const structure_engine *s);
+/* structure_scan - the form of a mail (header fields, MIME structure,
+ * HTML, attachment names); findings into v. Chat messages: nothing. */
+bool structure_scan(const structure_engine *s, const vigie_message *m, vigie_verdict *v,
+		    GError **err);
 
 /* ---- policy.c ---- */
 void policy_apply(const vigie_config *c, vigie_verdict *v);

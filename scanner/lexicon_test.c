@@ -288,6 +288,45 @@ static const bundled_case bundled_cases[] = {
     {"J'ai piraté votre ordinateur. Je vais envoyer la vidéo à tous vos contacts. Payez 1000 € en "
      "bitcoin.",
      "lexicon.sextortion", true},
+    /* charge: an unexpected debit to dispute by phone (callback phishing) */
+    {"Your account has been charged $399.99 for the annual renewal. If you did not authorize this "
+     "payment, call 0800 123 456 immediately.",
+     "lexicon.charge", true},
+    {"Un paiement de 399 € a été débité de votre compte. Si vous n'êtes pas à l'origine de cette "
+     "opération, appelez immédiatement le 01 23 45 67 89.",
+     "lexicon.charge", true},
+    {"I was charged twice for my order last week, can you refund one of the payments?", NULL,
+     false},
+    {"On m'a débité deux fois ce mois-ci, pouvez-vous vérifier mon prélèvement ?", NULL, false},
+    /* renewal: an expired subscription pushed for renewal through a link */
+    {"Your antivirus subscription has expired today. Renew your protection now to stay safe: "
+     "https://renew.example.net",
+     "lexicon.renewal", true},
+    {"Votre abonnement antivirus a expiré. Renouvelez votre protection dès aujourd'hui : "
+     "https://renew.example.net",
+     "lexicon.renewal", true},
+    {"Hello, my subscription expired last month, how do I renew it?", NULL, false},
+    {"Bonjour, mon abonnement a expiré, comment puis-je le renouveler ?", NULL, false},
+    /* storage full with a deletion threat; a sign-in alert */
+    {"Your cloud storage is full: your photos and videos will be deleted unless you upgrade at "
+     "https://cloud.example.net",
+     "lexicon.suspension", true},
+    {"Votre espace de stockage est plein : vos photos seront supprimées, cliquez ici : "
+     "https://cloud.example.net",
+     "lexicon.suspension", true},
+    {"My phone storage is full, can I move my photos to the cloud?", NULL, false},
+    /* prize: the reader's number was selected, a surprise awaits */
+    {"Today is your lucky day! Your mobile number has been selected to receive a 500 prize. "
+     "Call 09061234567 to claim.",
+     "lexicon.prize", true},
+    {"C'est votre jour de chance ! Une surprise vous attend, appelez le 0899123456 maintenant.",
+     "lexicon.prize", true},
+    {"The film won five Academy Awards and the winner was announced at 10pm.", NULL, false},
+    /* SMS (under short_text = 60): a premium keyword with opt-out instructions */
+    {"Free tones! Txt TONES to 85023. Send STOP to end", "lexicon.premium", true},
+    {"Sonneries gratuites ! Textez TONES au 85023, STOP au 85023", "lexicon.premium", true},
+    {"I want to stop the delivery of my newspaper, who do I call?", NULL, false},
+    {"Love you xxx see you tonight", NULL, false},
     /* one urgent word alone stays under the tag threshold */
     {"URGENT", "lexicon.urgency", false},
     {"C'est urgent, merci de me rappeler", "lexicon.urgency", false},

@@ -50,6 +50,24 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
+	if (e->sender) {
+		/* the URL analyser's protected domains and lookalike check, when on */
+		GError *err = NULL;
+		if (!sender_scan(e->sender, e->urls, m, v, &err)) {
+			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
+			g_error_free(err);
+		}
+	}
+
+	if (e->structure) {
+		/* mail only: chat messages have no header fields or MIME form */
+		GError *err = NULL;
+		if (!structure_scan(e->structure, m, v, &err)) {
+			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
+			g_error_free(err);
+		}
+	}
+
 	policy_apply(e->config, v);
 	if (errors->len)
 		v->error = g_string_free(errors, FALSE);
