@@ -31,15 +31,21 @@ def ok(cond, name, *info):
     return cond
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+def free_ports(k):
+    """k distinct free loopback ports (all held open while choosing, so the
+    kernel cannot hand out the same one twice)"""
+    socks = []
+    for _ in range(k):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
 
 
-PORT, DOWN, CLOSED = free_port(), free_port(), free_port()
+PORT, DOWN, CLOSED = free_ports(3)
 SECRET, DOWN_SECRET = "web-secret", "downstream-secret"
 
 # --- the downstream: records what it receives, answers down_status ---------
@@ -127,9 +133,13 @@ for _ in range(100):
         if proc.poll() is not None:
             break
         time.sleep(0.1)
-else:
-    pass
-if proc.poll() is not None:
+try:  # the daemon, not something else, answers on PORT
+    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    c.request("GET", "/healthz")
+    healthy = json.loads(c.getresponse().read()).get("status") == "ok"
+except (OSError, ValueError, AttributeError):
+    healthy = False
+if proc.poll() is not None or not healthy:
     print("1..1\nnot ok 1 - vigied starts")
     for l in open(LOG).read().splitlines()[-20:]:
         print("# " + l)
@@ -156,7 +166,7 @@ def post(channel, mid, text=QUARANTINE):
     try:
         return r.status, json.loads(data)
     except ValueError:
-        return r.status, {}
+        return r.status, {"raw": data[:300].decode("latin-1")}
 
 
 def vigie(*args):

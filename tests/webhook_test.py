@@ -30,15 +30,21 @@ def ok(cond, name, *info):
     return cond
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+def free_ports(k):
+    """k distinct free loopback ports (all held open while choosing, so the
+    kernel cannot hand out the same one twice)"""
+    socks = []
+    for _ in range(k):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
 
 
-PORT, DOWN = free_port(), free_port()
+PORT, DOWN = free_ports(2)
 TEAMS_KEY = bytes(range(32))
 SECRETS = {"web": "generic-secret", "tw": "twilio-token", "meta": "meta-app-secret",
            "gen": "genesys-secret", "slack": "slack-signing", "zd": "zendesk-signing",
