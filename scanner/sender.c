@@ -25,6 +25,7 @@
 
 const char *const sender_rule_ids[SENDER_R_COUNT] = {
     "sender.display-brand",	"sender.display-executive",	  "sender.display-address",
+    "sender.display-mixed-script",
     "sender.lookalike-domain",	"sender.reply-to-freemail-brand", "sender.reply-to-freemail",
     "sender.reply-to-mismatch", "sender.return-path-mismatch",	  "sender.auth-fail-dmarc",
     "sender.auth-fail-dkim",	"sender.auth-fail-spf",		  "sender.auth-softfail-spf",

@@ -5,7 +5,9 @@
  *     executive while the address is outside the protected domains
  *     (free-mail domains never count as protected, even when a brand owns
  *     them: gmail.com is Google's, but anyone has an address there), or
- *     shows an address of another domain than the real one;
+ *     shows an address of another domain than the real one, or spells a
+ *     word with letters of several scripts (Latin with Cyrillic or Greek
+ *     lookalikes: "Lеԁgеr"), which no real name does;
  *   - the From or Reply-To domain imitates a protected domain or brand
  *     (the URL analyser's lookalike check);
  *   - Reply-To at another registrable domain than From. Mailing lists do
@@ -142,6 +144,12 @@ static const char *sender_check_display(sender_ctx *x, const sender_address *fro
 		sender_report(x, SENDER_R_DISPLAY_EXECUTIVE, value, why, "From");
 		g_free(why);
 	}
+	/* a word of the display name mixing scripts ("Lеԁgеr" with Cyrillic
+	 * letters): written to pass for a name, never a real person's */
+	if (url_mixed_script_words(x->u, from->display))
+		sender_report(x, SENDER_R_DISPLAY_MIXED_SCRIPT, value,
+			      "a word of the display name mixes scripts (lookalike letters)",
+			      "From");
 	/* an address shown in the display name, of another domain */
 	const char *a = strchr(from->display, '@');
 	if (a && from_key) {

@@ -26,6 +26,7 @@ static void put(const char *rel, const char *text)
 static const char weights[] = "sender.display-brand 4 impersonation\n"
 			      "sender.display-executive 5 impersonation\n"
 			      "sender.display-address 3 impersonation\n"
+			      "sender.display-mixed-script 4 impersonation\n"
 			      "sender.lookalike-domain 6 impersonation\n"
 			      "sender.reply-to-freemail-brand 6 impersonation\n"
 			      "sender.reply-to-freemail 2 impersonation\n"
@@ -42,12 +43,14 @@ static void fixtures(void)
 	    "url.blocklist 10 l\nurl.text-href-mismatch 5 l\nurl.lookalike 6 l\n"
 	    "url.mixed-script 4 l\nurl.ip-host 3 l\nurl.credentials 4 l\nurl.shortener 1 l\n"
 	    "url.risky-tld 2 l\nurl.deep-subdomains 1 l\nurl.login-path 1 l\nurl.port 1 l\n"
-	    "url.data-uri 4 l\nurl.javascript 1 l\n");
+	    "url.data-uri 4 l\nurl.javascript 1 l\nurl.user-hosting 2 l\n");
 	put("lists/shorteners.txt", "");
 	put("lists/risky-tlds.txt", "");
 	put("lists/allowlist.txt", "");
 	put("lists/redirectors.txt", "");
 	put("lists/login-words.txt", "");
+	put("lists/tracking-paths.txt", "");
+	put("lists/hosting.txt", "");
 	put("feeds/empty.domains", "");
 	put("protected/domains.txt", "horizon-assurances.fr\nlabanquepostale.fr\nsfr.fr\n");
 	put("protected/brands.txt",
@@ -264,6 +267,14 @@ static const rule_case rule_cases[] = {
     {false, "From: \"support@paypal.com\" <x@mailer.example>\r\n", NULL,
      "sender.display-address sender.display-brand"},
     {false, "From: \"bob@example.org\" <bob@example.org>\r\n", NULL, ""},
+    /* display name words mixing scripts (Cyrillic е and ԁ in Latin) */
+    {false, "From: L\xd0\xb5\xd4\x81g\xd0\xb5r <jennifer@shop.example>\r\n", NULL,
+     "sender.display-mixed-script"},
+    {false, "From: =?UTF-8?B?TNC1ZGdlciBTdXBwb3J0?= <a@shop.example>\r\n", NULL,
+     "sender.display-mixed-script"},
+    {false, "From: \xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd Smith <ivan@shop.example>\r\n", NULL,
+     ""}, /* a Cyrillic word beside a Latin one: each word one script */
+    {false, "From: Ledger Support <a@shop.example>\r\n", NULL, ""},
     {false, "From: \"Bob (bob@mail.example.org)\" <bob@example.org>\r\n", NULL, ""},
     /* lookalike sender domains */
     {false, "From: Service client <info@horizon-assurance.fr>\r\n", NULL,

@@ -2,7 +2,8 @@
  *
  * url_engine_load reads, from the [urls] configuration:
  *   lists/      shorteners.txt, risky-tlds.txt, allowlist.txt,
- *               redirectors.txt, login-words.txt, weights.conf
+ *               redirectors.txt, tracking-paths.txt, login-words.txt,
+ *               hosting.txt, weights.conf
  *   feeds/      blocklists in their feeds' formats (url_lists.c)
  *   protected/  domains.txt, brands.txt (url_lookalike.c)
  * url_scan extracts every URL of a message (url_extract.c), normalises it
@@ -16,7 +17,19 @@
  * Link text vs href: fires only when the visible text is itself a URL or
  * domain of another registrable domain, unless the two share their
  * registrable label (example.com / example.fr), the href goes through a
- * listed redirector, or it carries the shown domain in its query.
+ * listed redirector, or it carries the shown domain in its query. When the
+ * text shows a domain that is not protected, two more shapes are how
+ * newsletters look and are spared: an href through a click-tracking path
+ * (a path segment of tracking-paths.txt: /click?q=..., /ls/click, /l/...)
+ * and an href whose path names the shown site (a partner's landing page:
+ * text walmart.com, href lindows.com/walmart). A protected domain shown in
+ * the text and another one behind the link always fires.
+ *
+ * User-content hosting (hosting.txt): a link or form to a platform where
+ * anyone publishes a page under the platform's name (cloud storage, web-app
+ * and static-site hosting, site builders). Checked before the protected
+ * domains are spared, since such platforms often belong to a protected
+ * brand (storage.googleapis.com); pictures (<img>) are not counted.
  *
  * Allowlisted domains are not checked at all; protected domains only
  * against the blocklists.
@@ -45,6 +58,7 @@ typedef enum {
 	R_PORT,
 	R_DATA,
 	R_JAVASCRIPT,
+	R_HOSTING,
 	R_COUNT
 } url_rule;
 
@@ -52,13 +66,14 @@ static const char *const rule_ids[R_COUNT] = {
     "url.blocklist",	   "url.text-href-mismatch", "url.lookalike", "url.mixed-script",
     "url.ip-host",	   "url.credentials",	     "url.shortener", "url.risky-tld",
     "url.deep-subdomains", "url.login-path",	     "url.port",      "url.data-uri",
-    "url.javascript",
+    "url.javascript",	   "url.user-hosting",
 };
 
 struct url_engine {
 	url_lists *lists;
 	url_protect *protect;
-	GHashTable *shorteners, *risky_tlds, *allow, *redirectors; /* sets of strings */
+	GHashTable *shorteners, *risky_tlds, *allow, *redirectors, *hosting; /* sets */
+	GHashTable *tracking_paths; /* path segments of click trackers */
 	GPtrArray *login_words;
 	int weight[R_COUNT];
 	char *category[R_COUNT];
@@ -202,6 +217,8 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	u->risky_tlds = url_set_new();
 	u->allow = url_set_new();
 	u->redirectors = url_set_new();
+	u->hosting = url_set_new();
+	u->tracking_paths = url_set_new();
 	u->login_words = g_ptr_array_new_with_free_func(g_free);
 	u->lists = url_lists_new();
 	u->max_urls = (guint)vigie_config_get_int(c, "urls", "max_urls");
@@ -214,6 +231,8 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	    !url_read_list(dir, "risky-tlds.txt", LIST_SUFFIXES, u->risky_tlds, NULL, err) ||
 	    !url_read_list(dir, "allowlist.txt", LIST_DOMAINS, u->allow, NULL, err) ||
 	    !url_read_list(dir, "redirectors.txt", LIST_DOMAINS, u->redirectors, NULL, err) ||
+	    !url_read_list(dir, "tracking-paths.txt", LIST_WORDS, u->tracking_paths, NULL, err) ||
+	    !url_read_list(dir, "hosting.txt", LIST_DOMAINS, u->hosting, NULL, err) ||
 	    !url_read_list(dir, "login-words.txt", LIST_WORDS, NULL, u->login_words, err) ||
 	    !url_lists_load_dir(u->lists, vigie_config_get(c, "urls", "feeds"), err))
 		goto fail;
@@ -242,6 +261,8 @@ void url_engine_free(url_engine *u)
 	g_hash_table_unref(u->risky_tlds);
 	g_hash_table_unref(u->allow);
 	g_hash_table_unref(u->redirectors);
+	g_hash_table_unref(u->hosting);
+	g_hash_table_unref(u->tracking_paths);
 	g_ptr_array_unref(u->login_words);
 	for (int k = 0; k < R_COUNT; k++)
 		g_free(u->category[k]);
@@ -289,6 +310,24 @@ const char *url_lookalike(const url_engine *u, const char *host, char **why)
 	char *h = url_normalise_host(host, &ip, NULL);
 	const char *r = h && !ip ? url_protect_lookalike(u->protect, h, why) : NULL;
 	g_free(h);
+	return r;
+}
+
+/* url_mixed_script_words - see url.h */
+bool url_mixed_script_words(const url_engine *u, const char *text)
+{
+	if (!u || !text || !g_utf8_validate(text, -1, NULL))
+		return false;
+	GString *w = g_string_new(NULL);
+	for (const char *c = text; *c && w->len < 1024; c = g_utf8_next_char(c)) {
+		gunichar ch = g_utf8_get_char(c);
+		if (g_unichar_isalnum(ch) || g_unichar_ismark(ch))
+			g_string_append_unichar(w, ch);
+		else if (w->len && w->str[w->len - 1] != '.')
+			g_string_append_c(w, '.');
+	}
+	bool r = url_protect_mixed_script(u->protect, w->str);
+	g_string_free(w, TRUE);
 	return r;
 }
 
@@ -350,6 +389,40 @@ static bool url_carries(const char *url, const char *domain)
 	return r;
 }
 
+/* url_tracking_path - a segment of path (before the query) is a click-
+ * tracking word of tracking-paths.txt ("/ls/click", "/Click?q=", "/l/x") */
+static bool url_tracking_path(const url_engine *u, const char *path)
+{
+	const char *q = strchr(path, '?');
+	char *p = q ? g_strndup(path, (gsize)(q - path)) : g_strdup(path);
+	char **seg = g_strsplit(p, "/", 16);
+	bool r = false;
+	for (int i = 0; !r && seg[i]; i++)
+		r = *seg[i] && g_hash_table_contains(u->tracking_paths, seg[i]);
+	g_strfreev(seg);
+	g_free(p);
+	return r;
+}
+
+/* url_path_names - the path (before the query) names label, a registrable
+ * label of 4 characters or more, as a whole word: a partner's landing page
+ * for the site the text shows */
+static bool url_path_names(const char *path, const char *label)
+{
+	size_t n = strlen(label);
+	const char *q = strchr(path, '?');
+	const char *end = q ? q : path + strlen(path);
+	if (n < 4)
+		return false;
+	for (const char *h = strstr(path, label); h && h + n <= end; h = strstr(h + 1, label)) {
+		bool before = h == path || !g_ascii_isalnum(h[-1]);
+		bool after = h + n == end || !g_ascii_isalnum(h[n]);
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
 /* url_check_mismatch - visible text shows another registrable domain */
 static void url_check_mismatch(url_ctx *x, const url_found *f, const url_parts *p)
 {
@@ -364,6 +437,9 @@ static void url_check_mismatch(url_ctx *x, const url_found *f, const url_parts *
 		char *tl = url_label(td), *hl = url_label(hd);
 		bool same = strcmp(td, hd) == 0 || strcmp(tl, hl) == 0 ||
 			    url_in_set(x->u->redirectors, p->host) || url_carries(p->url, td);
+		/* an unprotected domain shown: newsletter shapes are spared */
+		if (!same && !(!tp->ip && url_protect_has(x->u->protect, tp->host)))
+			same = url_tracking_path(x->u, p->path) || url_path_names(p->path, tl);
 		if (!same) {
 			char *why = g_strdup_printf("the link text shows %s but it goes to %s",
 						    tp->host, hd);
@@ -387,6 +463,11 @@ static void url_check_net(url_ctx *x, const url_found *f, const url_parts *p)
 		char *why = g_strdup_printf("listed in %s (by %s)", feed, how);
 		url_report(x, R_BLOCKLIST, f, p, why);
 		g_free(why);
+	}
+	if (!p->ip && strcmp(f->tag, "img") != 0 && url_in_set(u->hosting, p->host)) {
+		char *w = g_strdup_printf("%s hosts pages anyone can publish", p->host);
+		url_report(x, R_HOSTING, f, p, w);
+		g_free(w);
 	}
 	if (!p->ip && url_protect_has(u->protect, p->host))
 		return;

@@ -106,6 +106,10 @@ bool url_protect_has(const url_protect *p, const char *host);
 const char *url_protect_lookalike(const url_protect *p, const char *host, char **why);
 /* url_protect_mixed_script - a label of host (U-labels) mixes scripts */
 bool url_protect_mixed_script(const url_protect *p, const char *host_unicode);
+/* url_mixed_script_words - a word of text (UTF-8; words are runs of
+ * letters, marks and digits) mixes scripts beyond what one language uses
+ * (the check of url.mixed-script, for display names); false for NULL u */
+bool url_mixed_script_words(const url_engine *u, const char *text);
 /* url_lookalike_distance - Damerau-Levenshtein (optimal string alignment)
  * distance between two UTF-8 strings, stopping above limit (limit+1) */
 int url_lookalike_distance(const char *a, const char *b, int limit);

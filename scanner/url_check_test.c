@@ -29,7 +29,7 @@ static const char weights[] =
     "url.shortener 1 suspicious-link\nurl.risky-tld 2 suspicious-link\n"
     "url.deep-subdomains 1 suspicious-link\nurl.login-path 1 suspicious-link\n"
     "url.port 1 suspicious-link\nurl.data-uri 4 suspicious-link\nurl.javascript 1 "
-    "suspicious-link\n";
+    "suspicious-link\nurl.user-hosting 2 suspicious-link\n";
 
 static void fixtures(void)
 {
@@ -39,10 +39,12 @@ static void fixtures(void)
 	put("lists/allowlist.txt", "trusted.example\n");
 	put("lists/redirectors.txt", "list-manage.com\n");
 	put("lists/login-words.txt", "login\nverify\n/secure/\n");
+	put("lists/tracking-paths.txt", "click\nls\nl\n");
+	put("lists/hosting.txt", "storage.googleapis.com\nweb.app\n");
 	put("feeds/t.domains", "blocked.example\n");
 	put("feeds/t.urls", "http://listed.example/exact/page\n");
 	put("protected/domains.txt", "horizon-assurances.fr\n");
-	put("protected/brands.txt", "paypal paypal.com\n");
+	put("protected/brands.txt", "paypal paypal.com\ngoogle google.com googleapis.com\n");
 	put("vigie.conf",
 	    "[av]\nenabled = no\n[lexicon]\nenabled = no\n"
 	    "[urls]\nlists = lists\nfeeds = feeds\nprotected = protected\n"
@@ -127,6 +129,17 @@ static const check_case cases[] = {
     {"https://evil.example/a", "Click here", "a", NULL, ""},
     {"https://evil.example/a", "Visit bank.fr today", "a", NULL, ""},
     {"https://evil.example/a", "www.bank.fr", "img", NULL, ""}, /* not a link text */
+    /* ... an unprotected domain shown through a click tracker or a partner page */
+    {"http://mail4.media.example/Click?q=ab-12", "www.comics.example", "a", NULL, ""},
+    {"https://u1.ct.esp.example/ls/click?upn=x", "www.shop.example", "a", NULL, ""},
+    {"https://evil.example/clicker/x", "www.shop.example", "a", NULL, "url.text-href-mismatch"},
+    {"https://evil.example/x?r=click", "www.shop.example", "a", NULL, "url.text-href-mismatch"},
+    {"https://t.esp.example/l/ab12", "www.paypal.com", "a", NULL, "url.text-href-mismatch"},
+    {"http://www.partner.example/walmart", "walmart.com", "a", NULL, ""},
+    {"http://www.partner.example/walmarts", "walmart.com", "a", NULL, "url.text-href-mismatch"},
+    {"http://www.partner.example/x?s=walmart", "walmart.com", "a", NULL,
+     "url.text-href-mismatch"}, /* named in the query only */
+    {"https://evil.example/paypal/", "www.paypal.com", "a", NULL, "url.text-href-mismatch"},
     /* lookalikes, mixed scripts; protected and allowlisted spared */
     {"https://paypal-secure.example/", "", "a", NULL, "url.lookalike"},
     {"https://horizon-assurance.fr/", "", "a", NULL, "url.lookalike"},
@@ -135,6 +148,13 @@ static const check_case cases[] = {
     {"https://www.horizon-assurances.fr/login", "", "a", NULL, ""},
     {"https://www.paypal.com/signin/verify", "", "a", NULL, ""},
     {"http://1.2.3.4.trusted.example/login:8080", "", "a", NULL, ""},
+    /* user-content hosting, even under a protected brand; not pictures */
+    {"https://storage.googleapis.com/b/x.html", "", "a", NULL, "url.user-hosting"},
+    {"https://storage.googleapis.com/b/x.png", "", "img", NULL, ""},
+    {"https://www.googleapis.com/x", "", "a", NULL, ""},
+    {"https://shop-x1.web.app/login", "", "form", NULL, "url.login-path url.user-hosting"},
+    {"https://web.app.example/", "", "a", NULL, ""},
+    {NULL, NULL, NULL, "see https://a.web.app/x", "url.user-hosting"},
     /* structural */
     {"http://192.0.2.1/x", "", "a", NULL, "url.ip-host"},
     {"http://3221225985/x", "", "a", NULL, "url.ip-host"},
@@ -252,6 +272,14 @@ static void test_interface(void)
 	g_assert_null(url_lookalike(u, "example.org", &why));
 	g_assert_null(url_lookalike(NULL, "paypal-x.example", &why));
 	g_assert_null(url_lookalike(u, "bad host", &why));
+	/* display names: Latin with Cyrillic lookalikes in one word */
+	g_assert_true(url_mixed_script_words(u, "L\xd0\xb5\xd4\x81g\xd0\xb5r"));
+	g_assert_true(url_mixed_script_words(u, "\"Support\" \xce\x91viati\xce\xbfn"));
+	g_assert_false(url_mixed_script_words(u, "Ledger Support"));
+	g_assert_false(url_mixed_script_words(u, "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd Smith"));
+	g_assert_false(url_mixed_script_words(u, "Caf\xc3\xa9 M\xc3\xbcller"));
+	g_assert_false(url_mixed_script_words(NULL, "L\xd0\xb5" "dger"));
+	g_assert_false(url_mixed_script_words(u, ""));
 	url_engine_free(u);
 	vigie_config_free(c);
 }
@@ -277,6 +305,12 @@ static void test_load_errors(void)
 	     "login-words.txt:2: 'two words' is not a single word"},
 	    {"feeds/t.urls", "http://ok.example/a\n\nnot-a-url here\n", "t.urls:3: not a URL"},
 	    {"protected/domains.txt", "horizon-assurances.fr\n1.2.3.4\n", "domains.txt:2:"},
+	    {"lists/hosting.txt", "web.app\nnot a host\n",
+	     "hosting.txt:2: 'not a host' is not a domain name"},
+	    {"lists/tracking-paths.txt", "click\nls click\n",
+	     "tracking-paths.txt:2: 'ls click' is not a single word"},
+	    {"lists/weights.conf", "url.blocklist 10 x\nurl.user-hosting 2 x\nurl.user-hosting 1 x\n",
+	     "weights.conf:3: rule url.user-hosting already set on line 2"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(e); i++) {
 		fixtures();
