@@ -327,6 +327,60 @@ static const bundled_case bundled_cases[] = {
     {"Sonneries gratuites ! Textez TONES au 85023, STOP au 85023", "lexicon.premium", true},
     {"I want to stop the delivery of my newspaper, who do I call?", NULL, false},
     {"Love you xxx see you tonight", NULL, false},
+    /* SMS lures (issue 4): a message waiting behind a number */
+    {"You have 1 new message. Call 0207 083 6089", "lexicon.callback", true},
+    {"Vous avez 1 nouveau message. Appelez le 0207 083 6089", "lexicon.callback", true},
+    {"Can you call me now? My number is 0612345678", NULL, false},
+    {"Pouvez-vous m'appeler maintenant au 0612345678 ?", NULL, false},
+    /* the reader selected in text-speak; a prize to claim through a link */
+    {"U've been selected to receive a 500 award! Call 09061701461", "lexicon.prize", true},
+    {"Vous êtes sélectionné pour recevoir un bon d'achat de 500 €, réclamez-le sur "
+     "http://x.example",
+     "lexicon.prize", true},
+    {"Good news, you have been selected for the job interview on Monday.", NULL, false},
+    {"Bonne nouvelle, vous êtes sélectionné pour l'entretien de lundi.", NULL, false},
+    /* premium services: prices per message, T's & C's */
+    {"Club tones cost £4.50/week. T's&C's apply", "lexicon.premium", true},
+    {"Toutes les réponses coûtent £1.50. Ts&Cs s'appliquent", "lexicon.premium", true},
+    {"Stop sending me these texts, I never subscribed!", NULL, false},
+    {"Arrêtez de m'envoyer ces messages, je ne suis pas abonné", NULL, false},
+    {"Why was I charged 150p per message? Refund me", "lexicon.premium", false},
+    /* dating-service bait behind a premium number */
+    {"Someone you know fancies you! To find out who, call 09058094599", "lexicon.dating", true},
+    {"Quelqu'un vous admire en secret ! Pour savoir qui c'est, appelez le 09058094599",
+     "lexicon.dating", true},
+    {"Someone at the shop told me you like cake", NULL, false},
+    /* loans to people refused elsewhere */
+    {"Refused a loan? Bad credit? Call free 0800 195 6669", "lexicon.loans", true},
+    {"Refus de prêt ? Appelez le 0800 195 6669", "lexicon.loans", true},
+    {"I won't be able to pay today, can I pay on Monday?", NULL, false},
+    {"Je ne pourrai pas payer aujourd'hui, est-ce possible lundi ?", NULL, false},
+    /* job offers with a USSD code to dial */
+    {"You have been shortlisted. Complete the job application by dialling *22446#",
+     "lexicon.income", true},
+    {"Vous avez été présélectionné pour le poste : composez *22446# pour valider",
+     "lexicon.income", true},
+    {"How do I check my balance? I dialled *100# and nothing happened", NULL, false},
+    /* competitions run by text, with a link */
+    {"Win £500 cash! Answer 3 questions at http://x.co", "lexicon.combo.sms-contest", true},
+    {"Gagnez 500 € ! Répondez à 3 questions : http://x.co", "lexicon.combo.sms-contest", true},
+    {"We should enter the pub quiz, we might win!", NULL, false},
+    /* adult chat lines; a help desk's live chat is not one */
+    {"Rude chat private line 01223585334", "lexicon.adult", true},
+    {"Chat coquin en direct au 01223585334", "lexicon.adult", true},
+    {"Is your live chat open on Sundays?", NULL, false},
+    /* government handouts to apply for */
+    {"URGENT: the government has issued a relief payment to you, apply at http://x.co",
+     "lexicon.prize", true},
+    {"Aide exceptionnelle de l'État : vous avez droit à 350 €, demandez-la sur http://x.co",
+     "lexicon.prize", true},
+    /* a utility cut tonight unless the reader calls */
+    {"Your electricity will be disconnected tonight. Call 0612345678 urgently",
+     "lexicon.suspension", true},
+    {"Votre électricité sera coupée ce soir, appelez le 0612345678 immédiatement",
+     "lexicon.suspension", true},
+    {"My electricity will be cut tomorrow if I don't pay, can you help?", NULL, false},
+    {"Mon électricité sera coupée demain si je ne paie pas, pouvez-vous m'aider ?", NULL, false},
     /* one urgent word alone stays under the tag threshold */
     {"URGENT", "lexicon.urgency", false},
     {"C'est urgent, merci de me rappeler", "lexicon.urgency", false},
