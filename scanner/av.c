@@ -14,7 +14,13 @@
  *
  * SECURITY: attachment bytes are hostile; libclamav parses them under the
  * configured size, recursion, file-count and time limits. libclamav may use
- * its temporary folder while unpacking archives.
+ * its temporary folder while unpacking archives, and writes the normalised
+ * forms of every HTML it scans there (html-tmp/notags.html, nocomment.html,
+ * javascript): [av] tmpdir (an absolute folder; empty: libclamav's default,
+ * $TMPDIR or /tmp) can put them on a tmpfs such as /dev/shm or /run, which
+ * saves the file-system work of creating and truncating them per message.
+ * The folder must be private to the scanning user (mode 0700): what is
+ * written there is attachment content.
  */
 #include "internal.h"
 
@@ -176,6 +182,18 @@ av_engine *av_engine_load(const vigie_config *c, GError **err)
 	cl_engine_set_num(a->cl, CL_ENGINE_MAX_FILES, vigie_config_get_int(c, "av", "max_files"));
 	cl_engine_set_num(a->cl, CL_ENGINE_MAX_SCANTIME, vigie_config_get_int(c, "av", "max_scan_time"));
 	cl_engine_set_clcb_virus_found(a->cl, av_virus_found);
+	/* libclamav writes some normalised forms (HTML without tags or
+	 * comments, scripts) to temporary files while scanning */
+	const char *tmpdir = vigie_config_get(c, "av", "tmpdir");
+	if (tmpdir && *tmpdir) {
+		if (!g_path_is_absolute(tmpdir) || !g_file_test(tmpdir, G_FILE_TEST_IS_DIR)) {
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG,
+				    "%s: [av] tmpdir: '%s' is not an absolute path to a folder",
+				    config_path(c), tmpdir);
+			goto fail;
+		}
+		cl_engine_set_str(a->cl, CL_ENGINE_TMPDIR, tmpdir);
+	}
 
 	const char *bundled = vigie_config_get(c, "av", "bundled");
 	if (!av_load_dir(a->cl, bundled, &a->sigs_bundled, &a->has_phishing_db, err))

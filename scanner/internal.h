@@ -19,6 +19,9 @@ char **config_get_list(const vigie_config *c, const char *section, const char *k
 vigie_message *message_new(VigieChannel ch);
 void message_add_text(vigie_message *m, VigieTextKind kind, char *text /* owned */,
 		      GPtrArray *links /* owned or NULL */, const char *where);
+/* message_add_part - append a zeroed leaf-part record (mail); strings are
+ * the caller's to fill with owned copies */
+vigie_part *message_add_part(vigie_message *m, const char *where);
 vigie_attachment *message_add_attachment(vigie_message *m, const char *name,
 					 const char *declared_type, GBytes *data,
 					 const char *url, const char *where);
@@ -35,16 +38,9 @@ char *utf8_sanitize(const char *s, gssize len);
  * text (script/style dropped, block elements separated by newlines) to
  * text_out and every link (vigie_link*) to links_out. */
 void html_reduce(const char *html, size_t len, GString *text_out, GPtrArray *links_out);
-/* What the structure analyser asks of an HTML body besides its text. */
-typedef struct {
-	size_t shown;      /* characters of visible text (white space not counted) */
-	size_t hidden;     /* characters styled out of sight: display:none,
-			    * visibility:hidden, font-size:0, opacity:0, or a
-			    * colour equal to the background */
-	unsigned images;   /* <img> elements */
-	unsigned forms;    /* <form> elements */
-	unsigned passwords; /* <input type=password> */
-} html_facts;
+/* What the structure analyser asks of an HTML body besides its text
+ * (vigie_html_facts in vigie.h). */
+typedef vigie_html_facts html_facts;
 /* html_reduce_facts - html_reduce that also fills facts (zeroed first) */
 void html_reduce_facts(const char *html, size_t len, GString *text_out, GPtrArray *links_out,
 		       html_facts *facts);

@@ -387,17 +387,126 @@ static gint lex_cmp_categories(gconstpointer a, gconstpointer b)
 	return strcmp((*(lex_category *const *)a)->name, (*(lex_category *const *)b)->name);
 }
 
+/* lex_branches - the top-level alternatives of a pattern ("a|b(c|d)" ->
+ * "a", "b(c|d)"); NULL when the pattern uses syntax this small scanner
+ * does not follow (option settings, named groups, comments, unbalanced
+ * parentheses), so the caller leaves it as it is. Caller g_strfreev. */
+static char **lex_branches(const char *re)
+{
+	GPtrArray *out = g_ptr_array_new();
+	const char *start = re, *p = re;
+	int depth = 0;
+	bool ok = true;
+	while (ok && *p) {
+		if (p[0] == '\\') {
+			if (p[1] == 'Q' || p[1] == 'E' || !p[1])
+				ok = false; /* quoting: not followed here */
+			else
+				p += 2;
+			continue;
+		}
+		if (p[0] == '[') { /* a class: "]" first is a literal; escapes; [:alpha:] */
+			const char *q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']') {
+				if (q[0] == '\\' && q[1])
+					q += 2;
+				else if (q[0] == '[' && q[1] == ':') {
+					const char *e = strstr(q + 2, ":]");
+					q = e ? e + 2 : q + 1;
+				} else
+					q++;
+			}
+			if (!*q)
+				ok = false;
+			p = *q ? q + 1 : q;
+			continue;
+		}
+		if (p[0] == '(') {
+			if (p[1] == '?' && !(p[2] == ':' || p[2] == '=' || p[2] == '!' ||
+					     (p[2] == '<' && (p[3] == '=' || p[3] == '!'))))
+				ok = false; /* (?i), (?x), (?<name>, (?#...): leave alone */
+			depth++;
+		} else if (p[0] == ')') {
+			ok = --depth >= 0;
+		} else if (p[0] == '|' && depth == 0) {
+			g_ptr_array_add(out, g_strndup(start, (gsize)(p - start)));
+			start = p + 1;
+		}
+		p++;
+	}
+	if (ok && depth == 0) {
+		g_ptr_array_add(out, g_strndup(start, (gsize)(p - start)));
+		g_ptr_array_add(out, NULL);
+		return (char **)g_ptr_array_free(out, FALSE);
+	}
+	g_ptr_array_set_free_func(out, g_free);
+	g_ptr_array_unref(out);
+	return NULL;
+}
+
+/* lex_unbounded - the pattern without the "\b" that begins every one of its
+ * top-level alternatives ("\bx|\by" -> "x|y"), or NULL when some
+ * alternative does not begin so. Caller g_free. */
+static char *lex_unbounded(const char *re)
+{
+	char **br = lex_branches(re);
+	if (!br)
+		return NULL;
+	GString *out = g_string_new(NULL);
+	bool ok = true;
+	for (int i = 0; ok && br[i]; i++) {
+		/* "\b" then "?", "*", "+" or "{" would be a quantified assertion */
+		ok = g_str_has_prefix(br[i], "\\b") && !strchr("?*+{", br[i][2]) && br[i][2];
+		if (ok)
+			g_string_append_printf(out, "%s%s", i ? "|" : "", br[i] + 2);
+	}
+	g_strfreev(br);
+	if (!ok) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* lex_program_source - the alternation of rules [first, first+count), each
+ * marked with its index. Consecutive rules that all begin with a word
+ * boundary share one "\b" in front of a group: "(?:\bA)(*MARK:0)|(?:\bB)
+ * (*MARK:1)" becomes "\b(?:(?:A)(*MARK:0)|(?:B)(*MARK:1))". The two match
+ * the same text with the same mark (the assertion consumes nothing and is
+ * tried first either way), but the second tests the boundary once at each
+ * position instead of once per rule: inside a word, where nearly every
+ * attempt fails, that was most of the time the lexicon took. */
+static GString *lex_program_source(lex_category *c, guint first, guint count)
+{
+	GString *re = g_string_new(NULL);
+	bool open = false; /* inside a shared "\b(?:" group */
+	for (guint i = first; i < first + count; i++) {
+		lex_rule *r = g_ptr_array_index(c->rules, i);
+		char *bare = lex_unbounded(r->regex);
+		if (bare && !open)
+			g_string_append_printf(re, "%s\\b(?:", re->len ? "|" : "");
+		else if (!bare && open)
+			g_string_append_printf(re, ")|");
+		else if (re->len)
+			g_string_append_c(re, '|');
+		open = bare != NULL;
+		g_string_append_printf(re, "(?:%s)(*MARK:%u)", bare ? bare : r->regex, i);
+		g_free(bare);
+	}
+	if (open)
+		g_string_append_c(re, ')');
+	return re;
+}
+
 /* lex_compile_range - rules [first, first+count) as one program, split in
  * halves while PCRE2 finds it too large */
 static bool lex_compile_range(lex_category *c, guint first, guint count, GError **err)
 {
-	GString *re = g_string_new(NULL);
-	for (guint i = first; i < first + count; i++) {
-		lex_rule *r = g_ptr_array_index(c->rules, i);
-		if (re->len)
-			g_string_append_c(re, '|');
-		g_string_append_printf(re, "(?:%s)(*MARK:%u)", r->regex, i);
-	}
+	GString *re = lex_program_source(c, first, count);
 	int ec;
 	PCRE2_SIZE eo;
 	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re->str, re->len, LEX_FLAGS, &ec, &eo, NULL);

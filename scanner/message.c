@@ -82,6 +82,15 @@ static void attachment_free(gpointer p)
 	g_free(a);
 }
 
+static void part_free(gpointer p)
+{
+	vigie_part *x = p;
+	g_free(x->where);
+	g_free(x->charset);
+	g_free(x->name);
+	g_free(x);
+}
+
 /* message_new - an empty message of channel ch */
 vigie_message *message_new(VigieChannel ch)
 {
@@ -92,6 +101,7 @@ vigie_message *message_new(VigieChannel ch)
 	m->texts = g_ptr_array_new_with_free_func(text_free);
 	m->attachments = g_ptr_array_new_with_free_func(attachment_free);
 	m->problems = g_ptr_array_new_with_free_func(g_free);
+	m->mime_parts = g_ptr_array_new_with_free_func(part_free);
 	return m;
 }
 
@@ -127,6 +137,15 @@ vigie_attachment *message_add_attachment(vigie_message *m, const char *name,
 	a->where = utf8_sanitize(where ? where : "", -1);
 	g_ptr_array_add(m->attachments, a);
 	return a;
+}
+
+/* message_add_part - append a zeroed leaf-part record named where */
+vigie_part *message_add_part(vigie_message *m, const char *where)
+{
+	vigie_part *x = g_new0(vigie_part, 1);
+	x->where = utf8_sanitize(where ? where : "", -1);
+	g_ptr_array_add(m->mime_parts, x);
+	return x;
 }
 
 /* message_add_problem - note something malformed about the input */
@@ -180,6 +199,8 @@ void vigie_message_free(vigie_message *m)
 	g_ptr_array_unref(m->texts);
 	g_ptr_array_unref(m->attachments);
 	g_ptr_array_unref(m->problems);
+	g_ptr_array_unref(m->mime_parts);
+	g_free(m->subject_raw);
 	if (m->raw)
 		g_bytes_unref(m->raw);
 	g_free(m);

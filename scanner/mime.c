@@ -8,6 +8,16 @@
  * sniffed types. HTML attachments are also reduced, since phishing kits ship
  * their login page as an attachment.
  *
+ * Besides the content, the form of the mail's own parts is recorded in
+ * m->mime_parts (transfer encoding, declared charset, whether the decoded
+ * bytes are ASCII or valid UTF-8, multipart/alternative membership) and the
+ * HTML facts of every reduced HTML (hidden text, images, forms, password
+ * fields) are counted in the same gumbo parse, so the structure analyser
+ * reads the model and nothing is parsed twice. Only an HTML attachment that
+ * is not reduced (an .html name on other content, or larger than
+ * MIME_MAX_HTML_ATTACHMENT) is parsed for its facts alone: the first
+ * MIME_MAX_HTML_FACTS of them, on their first MIME_MAX_HTML_ATTACHMENT bytes.
+ *
  * SECURITY: every byte is sender-controlled. Nothing here allocates in
  * proportion to anything but the input size; limits stop hostile structure
  * (10,000 parts, deep nesting); file names are kept as data, never used as
@@ -22,12 +32,22 @@
 #define MIME_MAX_DEPTH 32
 #define MIME_MAX_TEXT (8 * 1024 * 1024)
 #define MIME_MAX_HTML_ATTACHMENT (2 * 1024 * 1024)
+#define MIME_MAX_HTML_FACTS 4
 
 typedef struct {
 	GMimeObject *obj;
 	int depth;
 	char *where;
+	bool forwarded; /* inside a message/rfc822 part */
+	guint alt;	/* innermost multipart/alternative, numbered from 1; 0 none */
 } mime_item;
+
+/* per walk: what the part records need */
+typedef struct {
+	guint index;	  /* items met outside forwarded messages */
+	guint alts;	  /* multipart/alternative met outside forwarded messages */
+	guint facts_only; /* HTML attachments parsed for their facts alone */
+} mime_walk_state;
 
 /* mime_part_bytes - the decoded content of a leaf part */
 static GBytes *mime_part_bytes(GMimePart *part)
@@ -100,6 +120,10 @@ static void mime_add_headers(vigie_message *m, GMimeObject *obj)
 		const char *value = g_mime_header_get_value(h);
 		message_add_header(m, g_mime_header_get_name(h), value ? value : "");
 	}
+	GMimeHeader *subject = g_mime_header_list_get_header(list, "Subject");
+	const char *raw = subject ? g_mime_header_get_raw_value(subject) : NULL;
+	if (raw)
+		m->subject_raw = utf8_sanitize(raw, -1);
 }
 
 /* mime_is_attachment - a leaf part the reader would see as a file */
@@ -115,18 +139,70 @@ static bool mime_is_attachment(GMimeObject *obj, GMimeContentType *ct)
 		 g_mime_content_type_is_type(ct, "text", "enriched"));
 }
 
-/* mime_add_html - reduce HTML to text + links and add as a text part */
-static void mime_add_html(vigie_message *m, const char *html, size_t len, const char *where)
+/* mime_add_html - reduce HTML to text + links and add as a text part;
+ * its facts are kept with the text and copied to rec (if not NULL) */
+static void mime_add_html(vigie_message *m, const char *html, size_t len, const char *where,
+			  vigie_part *rec)
 {
 	GString *text = g_string_new(NULL);
 	GPtrArray *links = g_ptr_array_new_with_free_func(link_free);
-	html_reduce(html, len, text, links);
+	html_facts facts;
+	html_reduce_facts(html, len, text, links, &facts);
 	message_add_text(m, VIGIE_TEXT_HTML, g_string_free(text, FALSE), links, where);
+	vigie_text *t = g_ptr_array_index(m->texts, m->texts->len - 1);
+	t->html = facts;
+	if (rec) {
+		rec->html_facts = facts;
+		rec->has_html = true;
+	}
 }
 
-/* mime_leaf - one non-multipart part */
-static void mime_leaf(vigie_message *m, GMimePart *part, const char *where)
+/* mime_ascii - every byte 7-bit */
+static bool mime_ascii(const char *d, gsize n)
 {
+	for (gsize i = 0; i < n; i++)
+		if ((unsigned char)d[i] & 0x80)
+			return false;
+	return true;
+}
+
+/* mime_html_name - a file name ending .htm, .html, .shtml or .xhtml */
+static bool mime_html_name(const char *name)
+{
+	if (!name)
+		return false;
+	char *low = g_utf8_strdown(name, -1);
+	const char *dot = strrchr(low, '.');
+	bool html = dot && (strcmp(dot, ".htm") == 0 || strcmp(dot, ".html") == 0 ||
+			    strcmp(dot, ".shtml") == 0 || strcmp(dot, ".xhtml") == 0);
+	g_free(low);
+	return html;
+}
+
+/* mime_part_record - the form of a leaf part of the mail's own body */
+static vigie_part *mime_part_record(vigie_message *m, GMimePart *part, GMimeContentType *ct,
+				    const mime_item *it, guint index, const char *charset,
+				    gsize len)
+{
+	vigie_part *rec = message_add_part(m, it->where);
+	rec->index = index;
+	rec->alt = it->alt;
+	rec->html = g_mime_content_type_is_type(ct, "text", "html");
+	rec->image = g_mime_content_type_is_type(ct, "image", "*");
+	rec->base64 = g_mime_part_get_content_encoding(part) == GMIME_CONTENT_ENCODING_BASE64;
+	rec->size = len;
+	rec->charset = charset ? utf8_sanitize(charset, -1) : NULL;
+	const char *name = g_mime_part_get_filename(part);
+	rec->name = name ? utf8_sanitize(name, -1) : NULL;
+	return rec;
+}
+
+/* mime_leaf - one non-multipart part; index: its place in the walk
+ * (forwarded parts get no record) */
+static void mime_leaf(vigie_message *m, GMimePart *part, const mime_item *it, guint index,
+		      mime_walk_state *ws)
+{
+	const char *where = it->where;
 	GMimeObject *obj = GMIME_OBJECT(part);
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	char *mime_type = g_mime_content_type_get_mime_type(ct);
@@ -135,10 +211,17 @@ static void mime_leaf(vigie_message *m, GMimePart *part, const char *where)
 	const char *data = g_bytes_get_data(bytes, &len);
 	const char *charset = g_mime_content_type_get_parameter(ct, "charset");
 
+	vigie_part *rec = it->forwarded ? NULL
+					: mime_part_record(m, part, ct, it, index, charset, len);
+
 	if (!mime_is_attachment(obj, ct)) {
+		if (rec) {
+			rec->ascii = mime_ascii(data ? data : "", len);
+			rec->utf8 = rec->ascii || g_utf8_validate(data, (gssize)len, NULL);
+		}
 		char *text = mime_to_utf8(data ? data : "", len, charset);
 		if (g_mime_content_type_is_type(ct, "text", "html")) {
-			mime_add_html(m, text, strlen(text), where);
+			mime_add_html(m, text, strlen(text), where, rec);
 			g_free(text);
 		} else
 			message_add_text(m, VIGIE_TEXT_PLAIN, text, NULL, where);
@@ -147,12 +230,23 @@ static void mime_leaf(vigie_message *m, GMimePart *part, const char *where)
 		vigie_attachment *a = message_add_attachment(m, name, mime_type, bytes, NULL, where);
 		bool html = g_mime_content_type_is_type(ct, "text", "html") ||
 			    g_strcmp0(a->sniffed_type, "text/html") == 0;
+		if (rec)
+			rec->attachment = true;
 		if (html && len <= MIME_MAX_HTML_ATTACHMENT) {
 			char *text = mime_to_utf8(data ? data : "", len, charset);
 			char *w = g_strdup_printf("%s (attachment %s)", where, name ? name : "unnamed");
-			mime_add_html(m, text, strlen(text), w);
+			mime_add_html(m, text, strlen(text), w, rec);
 			g_free(w);
 			g_free(text);
+		} else if (rec && (rec->html || mime_html_name(name)) &&
+			   ws->facts_only < MIME_MAX_HTML_FACTS) {
+			/* HTML to the reader but not reduced: its facts alone */
+			ws->facts_only++;
+			GString *scratch = g_string_new(NULL);
+			html_reduce_facts(data, MIN(len, MIME_MAX_HTML_ATTACHMENT), scratch, NULL,
+					  &rec->html_facts);
+			g_string_free(scratch, TRUE);
+			rec->has_html = true;
 		}
 	}
 	g_bytes_unref(bytes);
@@ -163,9 +257,10 @@ static void mime_leaf(vigie_message *m, GMimePart *part, const char *where)
 static void mime_walk(vigie_message *m, GMimeObject *root)
 {
 	GArray *stack = g_array_new(FALSE, FALSE, sizeof(mime_item));
-	mime_item first = { root, 0, g_strdup("part 1") };
+	mime_item first = { root, 0, g_strdup("part 1"), false, 0 };
 	g_array_append_val(stack, first);
 	bool warned_parts = false, warned_depth = false;
+	mime_walk_state ws = { 0, 0, 0 };
 
 	while (stack->len) {
 		mime_item it = g_array_index(stack, mime_item, stack->len - 1);
@@ -179,6 +274,7 @@ static void mime_walk(vigie_message *m, GMimeObject *root)
 			continue;
 		}
 		m->parts++;
+		guint index = it.forwarded ? 0 : ws.index++;
 		if (GMIME_IS_MULTIPART(it.obj)) {
 			GMimeMultipart *mp = GMIME_MULTIPART(it.obj);
 			int n = g_mime_multipart_get_count(mp);
@@ -187,10 +283,16 @@ static void mime_walk(vigie_message *m, GMimeObject *root)
 					message_add_problem(m, "MIME nesting deeper than %d", MIME_MAX_DEPTH);
 				warned_depth = true;
 			} else {
+				guint alt = it.alt;
+				GMimeContentType *ct = g_mime_object_get_content_type(it.obj);
+				if (!it.forwarded && ct &&
+				    g_mime_content_type_is_type(ct, "multipart", "alternative"))
+					alt = ++ws.alts;
 				/* push in reverse so parts come out in order */
 				for (int i = n - 1; i >= 0; i--) {
 					mime_item child = { g_mime_multipart_get_part(mp, i), it.depth + 1,
-							    g_strdup_printf("%s.%d", it.where, i + 1) };
+							    g_strdup_printf("%s.%d", it.where, i + 1),
+							    it.forwarded, alt };
 					g_array_append_val(stack, child);
 				}
 			}
@@ -204,7 +306,7 @@ static void mime_walk(vigie_message *m, GMimeObject *root)
 							 it.where);
 				if (body) {
 					mime_item child = { body, it.depth + 1,
-							    g_strdup_printf("%s.1", it.where) };
+							    g_strdup_printf("%s.1", it.where), true, 0 };
 					g_array_append_val(stack, child);
 				}
 			} else if (inner && !warned_depth) {
@@ -212,7 +314,7 @@ static void mime_walk(vigie_message *m, GMimeObject *root)
 				warned_depth = true;
 			}
 		} else if (GMIME_IS_PART(it.obj)) {
-			mime_leaf(m, GMIME_PART(it.obj), it.where);
+			mime_leaf(m, GMIME_PART(it.obj), &it, index, &ws);
 		}
 		g_free(it.where);
 	}

@@ -64,9 +64,9 @@ void structure_fire(structure_ctx *x, structure_rule r, const char *evidence, co
 
 /* structure_headers_check - the header rules on m */
 void structure_headers_check(structure_ctx *x, const vigie_message *m);
-/* structure_body_check - the body and attachment rules on m (its raw
- * bytes are walked again for what the message model does not keep:
- * transfer encodings, charsets, multipart/alternative, raw Subject) */
+/* structure_body_check - the body and attachment rules on m, read from
+ * the model: m->mime_parts (transfer encodings, charsets,
+ * multipart/alternative, HTML facts), m->subject_raw, m->texts */
 void structure_body_check(structure_ctx *x, const vigie_message *m);
 
 /* structure_words - the distinct lower-case words (3 letters or more) of

@@ -19,26 +19,23 @@
  *                          at the bytes, this at what the name pretends
  *   html-attachment        an attached .htm/.html/.shtml/.xhtml file
  *
- * The message model keeps texts, not the MIME form, so the raw bytes are
- * parsed again with GMime (without decoding anything but the body's own
- * text parts), at most STRUCTURE_MAX_PARTS parts and STRUCTURE_MAX_DEPTH
- * levels, and only the first STRUCTURE_MAX_HTML HTML bodies of at most
- * STRUCTURE_MAX_HTML_BYTES each are parsed for their facts. Part names
- * ("part 1.2") are numbered as mime.c numbers them, so a part and its text
- * in m->texts are found by name. A forwarded message (message/rfc822) is
- * not entered: its form is its first sender's, not this one's.
+ * The form is read from the message model (m->mime_parts, filled by
+ * mime.c in its single parse): only the first STRUCTURE_MAX_PARTS parts
+ * walked count, and the HTML facts of only the first STRUCTURE_MAX_HTML
+ * HTML bodies and attachments. A part and its text in m->texts are found
+ * by name ("part 1.2"). A forwarded message (message/rfc822) is not
+ * entered: its form is its first sender's, not this one's (mime.c keeps
+ * no record of its parts).
  *
  * SECURITY: every byte is the sender's; the limits above bound the work.
  */
 #include "structure.h"
 
-#include <gmime/gmime.h>
 #include <string.h>
 
 #define STRUCTURE_MAX_PARTS 500
 #define STRUCTURE_MAX_DEPTH 32
 #define STRUCTURE_MAX_HTML 4
-#define STRUCTURE_MAX_HTML_BYTES (2u << 20)
 #define STRUCTURE_MAX_WORDS 2000
 
 typedef struct {
@@ -56,13 +53,6 @@ typedef struct {
 	guint html_parsed;
 } structure_walk;
 
-typedef struct {
-	GMimeObject *obj;
-	int depth;
-	guint alt;
-	char *where;
-} structure_item;
-
 static void structure_body_free(gpointer p)
 {
 	structure_body *b = p;
@@ -70,155 +60,68 @@ static void structure_body_free(gpointer p)
 	g_free(b);
 }
 
-/* structure_part_bytes - the decoded content of a leaf part */
-static GByteArray *structure_part_bytes(GMimePart *part)
-{
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GByteArray *arr = g_byte_array_new();
-	if (!content)
-		return arr;
-	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(arr);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
-	g_mime_data_wrapper_write_to_stream(content, mem);
-	g_object_unref(mem);
-	return arr;
-}
-
-/* structure_ascii - every byte 7-bit */
-static bool structure_ascii(const guint8 *d, gsize n)
-{
-	for (gsize i = 0; i < n; i++)
-		if (d[i] & 0x80)
-			return false;
-	return true;
-}
-
-/* structure_is_attachment - as mime.c decides: what a reader sees as a file */
-static bool structure_is_attachment(GMimeObject *obj, GMimeContentType *ct)
-{
-	const char *disp = g_mime_object_get_disposition(obj);
-	if (disp && g_ascii_strcasecmp(disp, "attachment") == 0)
-		return true;
-	if (GMIME_IS_PART(obj) && g_mime_part_get_filename(GMIME_PART(obj)))
-		return true;
-	return !(g_mime_content_type_is_type(ct, "text", "plain") ||
-		 g_mime_content_type_is_type(ct, "text", "html") ||
-		 g_mime_content_type_is_type(ct, "text", "enriched"));
-}
-
 /* structure_text_part - one text body: encoding, charset, HTML facts */
-static void structure_text_part(structure_ctx *x, structure_walk *w, GMimePart *part,
-				GMimeContentType *ct, const structure_item *it)
+static void structure_text_part(structure_ctx *x, structure_walk *w, const vigie_part *p)
 {
 	structure_body *b = g_new0(structure_body, 1);
-	b->where = g_strdup(it->where);
-	b->html = g_mime_content_type_is_type(ct, "text", "html");
-	b->alt = it->alt;
+	b->where = g_strdup(p->where);
+	b->html = p->html;
+	b->alt = p->alt;
 	g_ptr_array_add(w->bodies, b);
+	w->alts = MAX(w->alts, p->alt);
 
-	GByteArray *bytes = structure_part_bytes(part);
-	bool ascii = structure_ascii(bytes->data, bytes->len);
-	GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
-	if (enc == GMIME_CONTENT_ENCODING_BASE64 && ascii && bytes->len > 0) {
-		char *ev = g_strdup_printf("%s in base64 is %u bytes of plain ASCII",
-					   b->html ? "text/html" : "text/plain", bytes->len);
-		structure_fire(x, S_TEXT_BASE64, ev, it->where);
+	if (p->base64 && p->ascii && p->size > 0) {
+		char *ev = g_strdup_printf("%s in base64 is %" G_GSIZE_FORMAT " bytes of plain ASCII",
+					   b->html ? "text/html" : "text/plain", p->size);
+		structure_fire(x, S_TEXT_BASE64, ev, p->where);
 		g_free(ev);
 	}
-	const char *cs = g_mime_content_type_get_parameter(ct, "charset");
-	if (!ascii && (!cs || g_ascii_strcasecmp(cs, "us-ascii") == 0)) {
+	const char *cs = p->charset;
+	if (!p->ascii && (!cs || g_ascii_strcasecmp(cs, "us-ascii") == 0)) {
 		char *ev = g_strdup_printf("8-bit text declared %s", cs ? cs : "with no charset");
-		structure_fire(x, S_CHARSET_MISMATCH, ev, it->where);
+		structure_fire(x, S_CHARSET_MISMATCH, ev, p->where);
 		g_free(ev);
 	} else if (cs &&
 		   (g_ascii_strcasecmp(cs, "utf-8") == 0 || g_ascii_strcasecmp(cs, "utf8") == 0) &&
-		   !g_utf8_validate((const char *)bytes->data, (gssize)bytes->len, NULL)) {
+		   !p->utf8) {
 		structure_fire(x, S_CHARSET_MISMATCH, "text declared utf-8 is not valid UTF-8",
-			       it->where);
+			       p->where);
 	}
 	if (b->html && w->html_parsed < STRUCTURE_MAX_HTML) {
 		w->html_parsed++;
-		guint n = MIN(bytes->len, STRUCTURE_MAX_HTML_BYTES);
-		GString *scratch = g_string_new(NULL);
-		html_reduce_facts((const char *)bytes->data, n, scratch, NULL, &b->facts);
-		g_string_free(scratch, TRUE);
-		b->parsed = true;
+		b->facts = p->html_facts;
+		b->parsed = p->has_html;
 	}
-	g_byte_array_unref(bytes);
+}
+
+/* structure_html_name - a name ending .htm, .html, .shtml or .xhtml */
+static bool structure_html_name(const char *name)
+{
+	char *low = g_utf8_strdown(name, -1);
+	const char *dot = strrchr(low, '.');
+	bool html = dot && (strcmp(dot, ".htm") == 0 || strcmp(dot, ".html") == 0 ||
+			    strcmp(dot, ".shtml") == 0 || strcmp(dot, ".xhtml") == 0);
+	g_free(low);
+	return html;
 }
 
 /* structure_attachment - an attached file: its name, HTML facts */
-static void structure_attachment(structure_ctx *x, structure_walk *w, GMimePart *part,
-				 GMimeContentType *ct, const char *where)
+static void structure_attachment(structure_ctx *x, structure_walk *w, const vigie_part *p)
 {
-	if (g_mime_content_type_is_type(ct, "image", "*"))
+	if (p->image)
 		w->image_attachments++;
-	bool html = g_mime_content_type_is_type(ct, "text", "html");
-	const char *name = g_mime_part_get_filename(part);
-	if (name) {
-		char *low = g_utf8_strdown(name, -1);
-		const char *dot = strrchr(low, '.');
-		if (dot && (strcmp(dot, ".htm") == 0 || strcmp(dot, ".html") == 0 ||
-			    strcmp(dot, ".shtml") == 0 || strcmp(dot, ".xhtml") == 0))
-			html = true;
-		g_free(low);
-	}
-	if (!html)
+	const char *name = p->name;
+	if (!p->html && !(name && structure_html_name(name)))
 		return;
 	char *ev = g_strdup_printf("an HTML file attached%s%s", name ? ": " : "", name ? name : "");
-	structure_fire(x, S_HTML_ATTACHMENT, ev, where);
+	structure_fire(x, S_HTML_ATTACHMENT, ev, p->where);
 	g_free(ev);
 	if (w->html_parsed >= STRUCTURE_MAX_HTML)
 		return;
 	w->html_parsed++;
-	GByteArray *bytes = structure_part_bytes(part);
-	html_facts f;
-	GString *scratch = g_string_new(NULL);
-	html_reduce_facts((const char *)bytes->data, MIN(bytes->len, STRUCTURE_MAX_HTML_BYTES),
-			  scratch, NULL, &f);
-	g_string_free(scratch, TRUE);
-	g_byte_array_unref(bytes);
-	if (f.passwords)
+	if (p->has_html && p->html_facts.passwords)
 		structure_fire(x, S_PASSWORD_FIELD, "a password field in an attached HTML file",
-			       where);
-}
-
-/* structure_walk_parts - every part of the top-level message, iteratively */
-static void structure_walk_parts(structure_ctx *x, structure_walk *w, GMimeObject *root)
-{
-	GArray *stack = g_array_new(FALSE, FALSE, sizeof(structure_item));
-	structure_item first = {root, 0, 0, g_strdup("part 1")};
-	g_array_append_val(stack, first);
-	guint parts = 0;
-	while (stack->len) {
-		structure_item it = g_array_index(stack, structure_item, stack->len - 1);
-		g_array_set_size(stack, stack->len - 1);
-		if (parts++ >= STRUCTURE_MAX_PARTS) {
-			g_free(it.where);
-			continue;
-		}
-		if (GMIME_IS_MULTIPART(it.obj) && it.depth < STRUCTURE_MAX_DEPTH) {
-			GMimeMultipart *mp = GMIME_MULTIPART(it.obj);
-			GMimeContentType *ct = g_mime_object_get_content_type(it.obj);
-			guint alt = it.alt;
-			if (ct && g_mime_content_type_is_type(ct, "multipart", "alternative"))
-				alt = ++w->alts;
-			for (int i = g_mime_multipart_get_count(mp) - 1; i >= 0; i--) {
-				structure_item child = {g_mime_multipart_get_part(mp, i),
-							it.depth + 1, alt,
-							g_strdup_printf("%s.%d", it.where, i + 1)};
-				g_array_append_val(stack, child);
-			}
-		} else if (GMIME_IS_PART(it.obj)) {
-			GMimeContentType *ct = g_mime_object_get_content_type(it.obj);
-			if (!structure_is_attachment(it.obj, ct))
-				structure_text_part(x, w, GMIME_PART(it.obj), ct, &it);
-			else
-				structure_attachment(x, w, GMIME_PART(it.obj), ct, it.where);
-		}
-		g_free(it.where);
-	}
-	g_array_free(stack, TRUE);
+			       p->where);
 }
 
 /* structure_text_of - the text m keeps for a body part, or NULL */
@@ -334,12 +237,9 @@ static void structure_check_bodies(structure_ctx *x, const vigie_message *m,
 }
 
 /* structure_check_subject_encoding - subject-encoded */
-static void structure_check_subject_encoding(structure_ctx *x, const vigie_message *m,
-					     GMimeMessage *msg)
+static void structure_check_subject_encoding(structure_ctx *x, const vigie_message *m)
 {
-	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
-	GMimeHeader *h = list ? g_mime_header_list_get_header(list, "Subject") : NULL;
-	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	const char *raw = m->subject_raw;
 	const char *decoded = vigie_message_header(m, "Subject");
 	if (!raw || !decoded || !strstr(raw, "=?") || !*decoded)
 		return;
@@ -412,28 +312,18 @@ void structure_body_check(structure_ctx *x, const vigie_message *m)
 	structure_check_names(x, m);
 	if (!m->raw)
 		return;
-	gsize len;
-	const char *p = g_bytes_get_data(m->raw, &len);
-	gsize skip = 0;
-	if (len > 5 && memcmp(p, "From ", 5) == 0) { /* mbox envelope line, as mime.c */
-		const char *nl = memchr(p, '\n', len);
-		skip = nl ? (gsize)(nl - p) + 1 : len;
+	structure_check_subject_encoding(x, m);
+	structure_walk w = {g_ptr_array_new_with_free_func(structure_body_free), 0, 0, 0};
+	for (guint i = 0; i < m->mime_parts->len; i++) {
+		const vigie_part *p = g_ptr_array_index(m->mime_parts, i);
+		if (p->index >= STRUCTURE_MAX_PARTS)
+			break; /* in walk order */
+		if (!p->attachment)
+			structure_text_part(x, &w, p);
+		else
+			structure_attachment(x, &w, p);
 	}
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(p + skip, len - skip);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
-	if (msg) {
-		structure_walk w = {g_ptr_array_new_with_free_func(structure_body_free), 0, 0, 0};
-		structure_check_subject_encoding(x, m, msg);
-		GMimeObject *body = g_mime_message_get_mime_part(msg);
-		if (body)
-			structure_walk_parts(x, &w, body);
-		structure_check_alternative(x, m, &w);
-		structure_check_bodies(x, m, &w);
-		g_ptr_array_unref(w.bodies);
-		g_object_unref(msg);
-	}
-	g_object_unref(parser);
-	g_object_unref(stream);
+	structure_check_alternative(x, m, &w);
+	structure_check_bodies(x, m, &w);
+	g_ptr_array_unref(w.bodies);
 }

@@ -125,12 +125,53 @@ typedef struct {
 
 typedef enum { VIGIE_TEXT_PLAIN, VIGIE_TEXT_HTML, VIGIE_TEXT_CHAT } VigieTextKind;
 
+/* What the HTML parser saw of a document besides its text, counted in the
+ * same parse (html.c): characters are counted without white space. */
+typedef struct {
+	size_t shown;       /* characters of visible text */
+	size_t hidden;      /* characters styled out of sight: display:none,
+			     * visibility:hidden, font-size:0, opacity:0, or a
+			     * colour equal to the background */
+	unsigned images;    /* <img> elements */
+	unsigned forms;     /* <form> elements */
+	unsigned passwords; /* <input type=password> */
+} vigie_html_facts;
+
 typedef struct {
 	VigieTextKind kind;
 	char *text;         /* UTF-8; for HTML, the visible text */
 	GPtrArray *links;   /* of vigie_link*; HTML and chat only, else empty */
 	char *where;        /* e.g. "part 1.2" */
+	vigie_html_facts html; /* HTML only (else zero) */
 } vigie_text;
+
+/* One leaf MIME part of a mail's own body, as the parser found it: its
+ * form rather than its content (the structure analyser reads these). Parts
+ * of a forwarded message (inside a message/rfc822 part) are not listed:
+ * their form is their first sender's. */
+typedef struct {
+	char *where;        /* as in texts and attachments: "part 1.2" */
+	unsigned index;     /* order in which the walk met it among the parts
+			     * outside forwarded messages, multiparts and
+			     * message/rfc822 parts counted too; from 0 */
+	unsigned alt;       /* the multipart/alternative it is in, numbered 1, 2,
+			     * ... in walk order (the innermost); 0 for none */
+	bool attachment;    /* a file to the reader (else a text body in texts) */
+	bool html;          /* declared text/html */
+	bool image;         /* declared image/... */
+	bool base64;        /* Content-Transfer-Encoding: base64 */
+	bool ascii;         /* text body: every decoded byte 7-bit */
+	bool utf8;          /* text body: the decoded bytes are valid UTF-8 */
+	size_t size;        /* decoded bytes */
+	char *charset;      /* charset parameter as declared, or NULL */
+	char *name;         /* file name as declared, or NULL */
+	bool has_html;      /* html_facts below were counted: every text/html
+			     * body; an HTML attachment (declared, sniffed or by
+			     * its .htm/.html/.shtml/.xhtml name) reduced to text,
+			     * or else among the first four of the mail, on its
+			     * first 2 MB */
+	vigie_html_facts html_facts;
+} vigie_part;
 
 typedef struct {
 	char *name;          /* file name as declared (UTF-8), or NULL */
@@ -168,6 +209,9 @@ typedef struct {
 	GBytes *raw;             /* original bytes (mail: RFC 5322; chat: JSON) */
 	GPtrArray *problems;     /* of char*: what the parser noticed (truncated, ...) */
 	unsigned parts;          /* MIME parts walked */
+	GPtrArray *mime_parts;   /* of vigie_part*, in walk order (mail; else empty) */
+	char *subject_raw;       /* first Subject header as written (RFC 2047
+				  * words not decoded), or NULL */
 } vigie_message;
 
 /* Envelope given by the front end; every field may be NULL. */
