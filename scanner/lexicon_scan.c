@@ -16,6 +16,7 @@
  * scan.
  */
 #include "lexicon.h"
+#include "url.h"
 
 #include <string.h>
 
@@ -95,8 +96,11 @@ static void lex_scan_text(const lexicon_engine *l, const char *text, const char 
 	textnorm_free(t);
 }
 
-/* lex_has_link - a followable link anywhere in the message's texts */
-static bool lex_has_link(const vigie_message *m)
+/* lex_has_link - a followable link anywhere in the message's texts: a
+ * link element, or a URL written in the text the way SMS write them too
+ * ("notxt.co.uk", "bit.ly/x": the URL analyser's extraction, which knows
+ * the public suffixes); at most max_bytes of each text are searched */
+static bool lex_has_link(const vigie_message *m, gsize max_bytes)
 {
 	for (guint i = 0; i < m->texts->len; i++) {
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
@@ -107,7 +111,20 @@ static bool lex_has_link(const vigie_message *m)
 				return true;
 		}
 	}
-	return false;
+	GPtrArray *found = g_ptr_array_new_with_free_func(url_found_free);
+	for (guint i = 0; i < m->texts->len && !found->len; i++) {
+		const vigie_text *t = g_ptr_array_index(m->texts, i);
+		if (strlen(t->text) <= max_bytes) {
+			url_extract_text(t->text, t->where, found, 1);
+		} else {
+			char *cut = g_utf8_make_valid(t->text, (gssize)max_bytes);
+			url_extract_text(cut, t->where, found, 1);
+			g_free(cut);
+		}
+	}
+	bool any = found->len > 0;
+	g_ptr_array_unref(found);
+	return any;
 }
 
 /* lex_present - is name (category or signal) present */
@@ -157,7 +174,7 @@ bool lexicon_scan(const lexicon_engine *l, const vigie_config *cfg, const vigie_
 	pcre2_match_context_free(mc);
 
 	bool signals[8] = {false};
-	signals[0] = url_seen || lex_has_link(m); /* @link */
+	signals[0] = url_seen || lex_has_link(m, max_bytes); /* @link */
 	signals[1] =
 	    total <= (gsize)vigie_config_get_int(cfg, "lexicon", "short_text"); /* @short */
 	signals[2] = m->channel == VIGIE_CHANNEL_MAIL;				/* @mail */

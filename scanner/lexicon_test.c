@@ -168,6 +168,13 @@ static void test_scoring(void)
 	     "lexicon.credential=3[send your code] "
 	     "lexicon.combo.cred-contact=1[credential + @link]",
 	     4},
+	    /* a bare domain written in the text is a link too (SMS style) ... */
+	    {"send your code at verify-now.co.uk",
+	     "lexicon.credential=3[send your code] "
+	     "lexicon.combo.cred-contact=1[credential + @link]",
+	     4},
+	    /* ... but a file name or an abbreviation is not */
+	    {"send your code in report.txt e.g. today", "lexicon.credential=3[send your code]", 3},
 	    /* negative weight */
 	    {"never share: send your code",
 	     "lexicon.advice=-2[never share] lexicon.credential=3[send your code]", 1},

@@ -345,26 +345,44 @@ static void tn_leet_pass(GString *s)
 			gsize r = k;
 			while (r < end && tn_leet_value(t[r]))
 				r++;
+			/* three digits or more are a number ("1x150p"), not a word */
+			gsize digits = 0;
+			for (gsize q = k; q < r; q++)
+				digits += g_ascii_isdigit(t[q]) != 0;
 			if (k > start && r < end && tn_letter(t, k - 1, len) &&
-			    tn_letter(t, r, len)) {
+			    tn_letter(t, r, len) && digits < 3) {
 				for (gsize q = k; q < r; q++)
 					t[q] = tn_leet_value(t[q]);
 				inner += (unsigned)(r - k);
 			}
 			k = r;
 		}
-		/* "!" only between letters ("l!nk"), handled above when inner */
+		/* "!" only between letters ("l!nk", "cl!ck"), and not between two
+		 * words of four letters or more ("tones!reply": a sentence end) */
 		for (gsize k = start + 1; k + 1 < end; k++)
-			if (t[k] == '!' && tn_letter(t, k - 1, len) && tn_letter(t, k + 1, len))
-				t[k] = 'i', inner++;
+			if (t[k] == '!' && tn_letter(t, k - 1, len) && tn_letter(t, k + 1, len)) {
+				gsize a = 0, b = 0;
+				while (k > a && tn_letter(t, k - 1 - a, len))
+					a++;
+				while (k + 1 + b < end && tn_letter(t, k + 1 + b, len))
+					b++;
+				if (a < 4 || b < 4)
+					t[k] = 'i', inner++;
+			}
 		if (letters + inner < 3 || end - start < 3)
 			continue;
-		/* a single leet character at either edge */
+		/* a single leet character at either edge; a leading "4" is the
+		 * text-speak "for" ("4txt", "4free"), and a trailing digit that a
+		 * decimal part follows is an amount ("GBP4.50") */
 		if (tn_leet_value(t[start]) && t[start] != '!' && t[start] != '$' &&
-		    t[start] != '@' && t[start] != '|' && tn_letter(t, start + 1, len))
+		    t[start] != '@' && t[start] != '|' && t[start] != '4' &&
+		    tn_letter(t, start + 1, len))
 			t[start] = tn_leet_value(t[start]);
+		bool decimal = end + 1 < len && (t[end] == '.' || t[end] == ',') &&
+			       g_ascii_isdigit(t[end + 1]);
 		if (tn_leet_value(t[end - 1]) && t[end - 1] != '!' && t[end - 1] != '@' &&
-		    t[end - 1] != '|' && tn_letter(t, end - 2, len))
+		    t[end - 1] != '|' && !(decimal && g_ascii_isdigit(t[end - 1])) &&
+		    tn_letter(t, end - 2, len))
 			t[end - 1] = tn_leet_value(t[end - 1]);
 	}
 }
@@ -384,8 +402,16 @@ static bool tn_single(const char *t, gsize i, gsize len)
 	return !(i + 1 < len && g_ascii_isalnum(t[i + 1]));
 }
 
-/* tn_collapse_pass - "c o d e", "v.e.r.i.f.y" -> "code", "verify": three
- * or more single letters separated by one and the same separator */
+/* tn_textspeak - letters that are words on their own in text-speak
+ * ("u r a winner", "i c u"): three of them in a row are not spaced out */
+static bool tn_textspeak(char c)
+{
+	return strchr("aiurycbn", c) != NULL;
+}
+
+/* tn_collapse_pass - "c o d e", "v.e.r.i.f.y" -> "code", "verify": four or
+ * more single letters separated by one and the same separator, or three
+ * when one of them is not a text-speak word ("o t p", not "u r a") */
 static void tn_collapse_pass(tn_buf *in, tn_buf *out)
 {
 	const char *t = in->s->str;
@@ -397,11 +423,13 @@ static void tn_collapse_pass(tn_buf *in, tn_buf *out)
 			char sep = t[i + 1];
 			gsize k = i;
 			unsigned count = 1;
+			bool speak = tn_textspeak(t[i]);
 			while (k + 2 < len && t[k + 1] == sep && tn_single(t, k + 2, len)) {
 				k += 2;
 				count++;
+				speak = speak && tn_textspeak(t[k]);
 			}
-			if (count >= 3) {
+			if (count >= 4 || (count == 3 && !speak)) {
 				for (gsize q = i; q <= k; q += 2) {
 					g_string_append_c(out->s, t[q]);
 					g_array_append_val(out->map, map[q]);

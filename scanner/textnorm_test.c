@@ -51,12 +51,20 @@ static const tn_case tn_cases[] = {
     {"mail bob@example.com now", "mail bob@example.com now"},
     {"500$ or 3€", "500$ or 3€"},
     {"Great!", "great!"},
+    {"only GBP4.50 a week", "only gbp4.50 a week"},   /* an amount */
+    {"1x150p/wk", "1x150p/wk"},			       /* a price */
+    {"reply 4txt now", "reply 4txt now"},	       /* text-speak "for" */
+    {"XMAS TONES!Reply NOW", "xmas tones!reply now"}, /* a sentence end */
+    {"cl!ck here", "click here"},
     /* spaced-out letters */
     {"c o d e", "code"},
     {"v.e.r.i.f.y", "verify"},
     {"c-o-d-e", "code"},
     {"send the c o d e now", "send the code now"},
     {"il y a", "il y a"}, /* two single letters stay */
+    {"u r a winner", "u r a winner"}, /* text-speak words stay */
+    {"your o t p", "your otp"},
+    {"p i n", "pin"},
     {"e.g. this", "e.g. this"},
     /* white space and typography */
     {"  a\t\n\u00a0b  ", "a b"},
