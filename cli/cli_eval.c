@@ -372,15 +372,9 @@ static void eval_print_json(const eval_run *r, unsigned top)
 	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
-	JsonGenerator *g = json_generator_new();
-	JsonNode *root = json_builder_get_root(b);
-	json_generator_set_root(g, root);
-	char *text = json_generator_to_data(g, NULL);
+	char *text = cli_json_text(b);
 	puts(text);
 	g_free(text);
-	json_node_unref(root);
-	g_object_unref(g);
-	g_object_unref(b);
 }
 
 /* cli_eval - "vigie eval ARGS"; exit 0, or 2 on a usage or load error or

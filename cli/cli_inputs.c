@@ -6,6 +6,8 @@
  * leaves the tree it was given.
  */
 #include "cli_inputs.h"
+
+#include <json-glib/json-glib.h>
 #include "vigie.h"
 
 #include <errno.h>
@@ -59,4 +61,17 @@ char *cli_read_input(const char *path, long long max, gsize *len, GError **err)
 	}
 	char *data = NULL;
 	return g_file_get_contents(path, &data, len, err) ? data : NULL;
+}
+
+/* cli_json_text - see cli_inputs.h */
+char *cli_json_text(JsonBuilder *b)
+{
+	JsonGenerator *g = json_generator_new();
+	JsonNode *root = json_builder_get_root(b);
+	json_generator_set_root(g, root);
+	char *text = json_generator_to_data(g, NULL);
+	json_node_unref(root);
+	g_object_unref(g);
+	g_object_unref(b);
+	return text;
 }

@@ -18,6 +18,7 @@
  * quarantined message cannot click or spoof anything in a terminal.
  */
 #include "cli.h"
+#include "cli_inputs.h"
 #include "smtp_send.h"
 #include "vhttp.h"
 
@@ -442,13 +443,7 @@ static bool q_deliver_chat(const vigie_config *c, const char *sec, const vigie_q
 	json_builder_set_member_name(b, "released_by");
 	json_builder_add_string_value(b, q_who());
 	json_builder_end_object(b);
-	JsonGenerator *g = json_generator_new();
-	JsonNode *root = json_builder_get_root(b);
-	json_generator_set_root(g, root);
-	char *vigie = json_generator_to_data(g, NULL);
-	json_node_unref(root);
-	g_object_unref(g);
-	g_object_unref(b);
+	char *vigie = cli_json_text(b);
 	gsize len;
 	const char *raw = g_bytes_get_data(bytes, &len);
 	char *body = g_strdup_printf("{\"vigie\":%s,\"message\":%.*s}", vigie, (int)len, raw);

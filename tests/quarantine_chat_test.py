@@ -11,38 +11,15 @@
 import hashlib, hmac, http.client, http.server, json, os, shutil, signal, socket
 import subprocess, sys, tempfile, threading, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import done, free_ports, ok  # noqa: E402
+
 VIGIE, VIGIED, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
 T = tempfile.mkdtemp(prefix="vigie-qchat.")
-n = bad = 0
 
 
-def ok(cond, name, *info):
-    global n, bad
-    n += 1
-    if cond:
-        print(f"ok {n} - {name}")
-    else:
-        bad += 1
-        print(f"not ok {n} - {name}")
-        for line in info:
-            for l in str(line).splitlines()[-15:]:
-                print(f"# {l}")
-    sys.stdout.flush()
-    return cond
 
 
-def free_ports(k):
-    """k distinct free loopback ports (all held open while choosing, so the
-    kernel cannot hand out the same one twice)"""
-    socks = []
-    for _ in range(k):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 PORT, DOWN, CLOSED = free_ports(3)
@@ -188,9 +165,8 @@ for name, channel in (("a", "web"), ("b", "web"), ("c", "web"), ("d", "nodown"),
     ok(st == 200 and j.get("action") == "quarantine" and ids[name],
        f"a message posted to channel {channel} is quarantined", st, j)
 if not all(ids.values()):
-    print(f"1..{n}")
     cleanup()
-    sys.exit(1)
+    done()
 
 rc, out, err = vigie("list", "--json", "--channel", "chat")
 items = {i["id"]: i for i in json.loads(out)} if rc == 0 else {}
@@ -252,6 +228,5 @@ ok(f"release\t{ids['a']}\treleased to channel web" in audit and
 
 proc.send_signal(signal.SIGTERM)
 ok(proc.wait(15) == 0, "vigied stops cleanly")
-print(f"1..{n}")
 cleanup()
-sys.exit(1 if bad else 0)
+done()

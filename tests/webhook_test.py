@@ -10,38 +10,15 @@
 import base64, hashlib, hmac, http.client, http.server, json, os, re, shutil, signal
 import socket, subprocess, sys, tempfile, threading, time, urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import done, free_ports, ok  # noqa: E402
+
 VIGIED, SRC = sys.argv[1], sys.argv[2]
 T = tempfile.mkdtemp(prefix="vigie-webhook.")
-n = bad = 0
 
 
-def ok(cond, name, *info):
-    global n, bad
-    n += 1
-    if cond:
-        print(f"ok {n} - {name}")
-    else:
-        bad += 1
-        print(f"not ok {n} - {name}")
-        for line in info:
-            for l in str(line).splitlines()[-15:]:
-                print(f"# {l}")
-    sys.stdout.flush()
-    return cond
 
 
-def free_ports(k):
-    """k distinct free loopback ports (all held open while choosing, so the
-    kernel cannot hand out the same one twice)"""
-    socks = []
-    for _ in range(k):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 PORT, DOWN = free_ports(2)
@@ -656,5 +633,4 @@ ok(r.returncode == 78 and "public_url is required" in r.stderr and " s\n" not in
    "--check-config: twilio without public_url is refused, the secret is not printed", r.stderr)
 
 shutil.rmtree(T, ignore_errors=True)
-print(f"1..{n}")
-sys.exit(1 if bad else 0)
+done()

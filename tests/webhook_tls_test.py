@@ -9,33 +9,16 @@
 import hashlib, hmac, http.client, json, os, shutil, signal, socket, ssl, subprocess, sys
 import tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import done, free_ports, ok  # noqa: E402
+
 VIGIED, SRC = sys.argv[1], sys.argv[2]
 T = tempfile.mkdtemp(prefix="vigie-webhook-tls.")
 SECRET = "tls-generic-secret"
-n = bad = 0
 
 
-def ok(cond, name, *info):
-    global n, bad
-    n += 1
-    if cond:
-        print(f"ok {n} - {name}")
-    else:
-        bad += 1
-        print(f"not ok {n} - {name}")
-        for line in info:
-            for l in str(line).splitlines()[-15:]:
-                print(f"# {l}")
-    sys.stdout.flush()
-    return cond
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def openssl(*args):
@@ -55,7 +38,7 @@ def make_pair(name):
     return cert, key
 
 
-PORT = free_port()
+PORT, = free_ports(1)
 os.makedirs(f"{T}/conf")
 os.symlink(f"{SRC}/signatures", f"{T}/signatures")
 CERT, KEY = make_pair("server")
@@ -237,5 +220,4 @@ rc, out = run_to_exit(path)
 ok(rc == 78 and "tls_cert and tls_key go together" in out, "tls_cert without tls_key is refused", rc, out)
 
 shutil.rmtree(T, ignore_errors=True)
-print(f"1..{n}")
-sys.exit(1 if bad else 0)
+done()
