@@ -33,6 +33,13 @@ void link_free(gpointer p);
  * NUL bytes dropped); caller g_free */
 char *utf8_sanitize(const char *s, gssize len);
 
+/* ---- rule_weights.c: "RULE WEIGHT CATEGORY" files ---- */
+/* rule_weights_load - weight[i] and category[i] (g_strdup, replacing what
+ * was there) for each of the n rule ids, from path; every id must be listed
+ * once; false with err naming path and line */
+bool rule_weights_load(const char *path, const char *const *ids, int n, int *weight,
+		       char **category, GError **err);
+
 /* ---- html.c ---- */
 /* html_reduce - parse HTML with a real parser (gumbo); append the visible
  * text (script/style dropped, block elements separated by newlines) to

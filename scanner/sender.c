@@ -76,58 +76,11 @@ static char *sender_flat(const char *name)
 }
 
 /* sender_read_weights - sender-weights.conf: "rule weight category" for
- * every rule, each once */
+ * every rule, each once (rule_weights.c) */
 static bool sender_read_weights(sender_engine *s, const char *path, GError **err)
 {
-	char **lines;
-	if (!sender_read_lines(path, &lines, err))
-		return false;
-	int line_of[SENDER_R_COUNT] = {0};
-	bool ok = true;
-	for (int i = 0; ok && lines[i]; i++) {
-		char *l = g_strstrip(lines[i]);
-		if (!*l || *l == '#')
-			continue;
-		char **f = sender_fields(l);
-		int r = -1;
-		for (int k = 0; g_strv_length(f) == 3 && k < SENDER_R_COUNT; k++)
-			if (strcmp(sender_rule_ids[k], f[0]) == 0)
-				r = k;
-		char *end = NULL;
-		long w = g_strv_length(f) == 3 ? strtol(f[1], &end, 10) : -1;
-		if (g_strv_length(f) != 3) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s:%d: expected 'rule weight category'", path, i + 1);
-			ok = false;
-		} else if (r < 0) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s:%d: unknown rule '%s'",
-				    path, i + 1, f[0]);
-			ok = false;
-		} else if (end == f[1] || *end || w < 0 || w > 1000) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s:%d: weight '%s' is not an integer in [0, 1000]", path,
-				    i + 1, f[1]);
-			ok = false;
-		} else if (line_of[r]) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s:%d: rule %s already set on line %d", path, i + 1,
-				    sender_rule_ids[r], line_of[r]);
-			ok = false;
-		} else {
-			line_of[r] = i + 1;
-			s->weight[r] = (int)w;
-			s->category[r] = g_strdup(f[2]);
-		}
-		g_strfreev(f);
-	}
-	g_strfreev(lines);
-	for (int k = 0; ok && k < SENDER_R_COUNT; k++)
-		if (!line_of[k]) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s: no weight for rule %s", path, sender_rule_ids[k]);
-			ok = false;
-		}
-	return ok;
+	return rule_weights_load(path, sender_rule_ids, SENDER_R_COUNT, s->weight, s->category,
+				 err);
 }
 
 /* sender_executive_free - one executives.txt entry */

@@ -60,96 +60,16 @@ struct structure_engine {
 	char *describe;
 };
 
-/* structure_fields - the blank-separated fields of a line; caller
- * g_ptr_array_unref (the strings belong to *w, caller g_strfreev) */
-static GPtrArray *structure_fields(const char *line, char ***w)
-{
-	*w = g_strsplit_set(line, " \t", -1);
-	GPtrArray *f = g_ptr_array_new();
-	for (int j = 0; (*w)[j]; j++)
-		if (*(*w)[j])
-			g_ptr_array_add(f, (*w)[j]);
-	return f;
-}
-
-/* structure_read_line - one "rule weight category" line into s; false
- * with err naming path:lineno */
-static bool structure_read_line(structure_engine *s, const char *path, int lineno, char *l,
-				int *line_of, GError **err)
-{
-	char **w;
-	GPtrArray *f = structure_fields(l, &w);
-	bool ok = false;
-	int r = -1;
-	char *end = NULL;
-	long weight = f->len == 3 ? strtol(g_ptr_array_index(f, 1), &end, 10) : -1;
-	for (int k = 0; f->len == 3 && k < S_COUNT; k++)
-		if (strcmp(structure_rule_ids[k], g_ptr_array_index(f, 0)) == 0)
-			r = k;
-	if (f->len != 3)
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-			    "%s:%d: expected 'rule weight category'", path, lineno);
-	else if (r < 0)
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s:%d: unknown rule '%s'", path,
-			    lineno, (char *)g_ptr_array_index(f, 0));
-	else if (!end || *end || end == g_ptr_array_index(f, 1) || weight < 0 || weight > 1000)
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-			    "%s:%d: weight '%s' is not an integer in [0, 1000]", path, lineno,
-			    (char *)g_ptr_array_index(f, 1));
-	else if (line_of[r])
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-			    "%s:%d: rule %s already set on line %d", path, lineno,
-			    structure_rule_ids[r], line_of[r]);
-	else {
-		line_of[r] = lineno;
-		s->weight[r] = (int)weight;
-		s->category[r] = g_strdup(g_ptr_array_index(f, 2));
-		ok = true;
-	}
-	g_ptr_array_unref(f);
-	g_strfreev(w);
-	return ok;
-}
-
 /* structure_engine_load_file - see internal.h */
 structure_engine *structure_engine_load_file(const char *path, GError **err)
 {
 	structure_engine *s = g_new0(structure_engine, 1);
 	s->lim = (structure_limits){15, 2 * 86400, 7 * 86400, 150, 200};
-	int line_of[S_COUNT] = {0};
-	char *text = NULL;
-	gsize len = 0;
-	GError *e = NULL;
-	if (!g_file_get_contents(path, &text, &len, &e)) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s", path, e->message);
-		g_error_free(e);
+	if (!rule_weights_load(path, structure_rule_ids, S_COUNT, s->weight, s->category, err))
 		goto fail;
-	}
-	if (!g_utf8_validate(text, (gssize)len, NULL) || memchr(text, '\0', len)) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: not valid UTF-8 text", path);
-		goto fail;
-	}
-	char **lines = g_strsplit(text, "\n", -1);
-	bool ok = true;
-	for (int i = 0; ok && lines[i]; i++) {
-		char *l = g_strstrip(lines[i]);
-		if (*l && *l != '#')
-			ok = structure_read_line(s, path, i + 1, l, line_of, err);
-	}
-	g_strfreev(lines);
-	for (int k = 0; ok && k < S_COUNT; k++)
-		if (!line_of[k]) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s: no weight for rule %s", path, structure_rule_ids[k]);
-			ok = false;
-		}
-	if (!ok)
-		goto fail;
-	g_free(text);
 	s->describe = g_strdup_printf("structure: %d rules", S_COUNT);
 	return s;
 fail:
-	g_free(text);
 	structure_engine_free(s);
 	return NULL;
 }

@@ -135,71 +135,12 @@ out:
 	return ok;
 }
 
-/* url_read_weights - weights.conf: "rule weight category" for every rule */
+/* url_read_weights - weights.conf: "rule weight category" for every rule
+ * (rule_weights.c) */
 static bool url_read_weights(url_engine *u, const char *dir, GError **err)
 {
 	char *path = g_build_filename(dir, "weights.conf", NULL);
-	char *text = NULL;
-	GError *e = NULL;
-	bool ok = false;
-	int lines_of[R_COUNT] = {0};
-	if (!g_file_get_contents(path, &text, NULL, &e)) {
-		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s", path, e->message);
-		g_error_free(e);
-		goto out;
-	}
-	char **lines = g_strsplit(text, "\n", -1);
-	ok = true;
-	for (int i = 0; ok && lines[i]; i++) {
-		char *l = g_strstrip(lines[i]);
-		if (!*l || *l == '#')
-			continue;
-		char **w = g_strsplit_set(l, " \t", -1);
-		GPtrArray *f = g_ptr_array_new();
-		for (int j = 0; w[j]; j++)
-			if (*w[j])
-				g_ptr_array_add(f, w[j]);
-		int r = -1;
-		char *end = NULL;
-		long weight = f->len == 3 ? strtol(g_ptr_array_index(f, 1), &end, 10) : -1;
-		for (int k = 0; f->len == 3 && k < R_COUNT; k++)
-			if (strcmp(rule_ids[k], g_ptr_array_index(f, 0)) == 0)
-				r = k;
-		if (f->len != 3) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s:%d: expected 'rule weight category'", path, i + 1);
-			ok = false;
-		} else if (r < 0) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s:%d: unknown rule '%s'",
-				    path, i + 1, (char *)g_ptr_array_index(f, 0));
-			ok = false;
-		} else if (!end || *end || weight < 0 || weight > 1000) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s:%d: weight '%s' is not an integer in [0, 1000]", path,
-				    i + 1, (char *)g_ptr_array_index(f, 1));
-			ok = false;
-		} else if (lines_of[r]) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s:%d: rule %s already set on line %d", path, i + 1,
-				    rule_ids[r], lines_of[r]);
-			ok = false;
-		} else {
-			lines_of[r] = i + 1;
-			u->weight[r] = (int)weight;
-			u->category[r] = g_strdup(g_ptr_array_index(f, 2));
-		}
-		g_ptr_array_unref(f);
-		g_strfreev(w);
-	}
-	g_strfreev(lines);
-	for (int k = 0; ok && k < R_COUNT; k++)
-		if (!lines_of[k]) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s: no weight for rule %s", path, rule_ids[k]);
-			ok = false;
-		}
-out:
-	g_free(text);
+	bool ok = rule_weights_load(path, rule_ids, R_COUNT, u->weight, u->category, err);
 	g_free(path);
 	return ok;
 }
