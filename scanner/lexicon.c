@@ -37,6 +37,9 @@ const char *const lexicon_signals[] = {"@link", "@short", "@mail", "@chat", "@at
 
 static const char *const lex_languages[] = {"any", "en", "fr", "de", "es", "pt", "nl", "it", NULL};
 
+/* lex_program_source: rules are guarded in programs of this many rules */
+#define LEX_GUARD_MIN_RULES 10
+
 #define LEX_FLAGS (PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_NEVER_BACKSLASH_C)
 
 static void lex_rule_free(gpointer p)
@@ -46,6 +49,7 @@ static void lex_rule_free(gpointer p)
 	g_free(r->lang);
 	g_free(r->source);
 	g_free(r->regex);
+	g_free(r->guard);
 	g_free(r);
 }
 
@@ -170,9 +174,79 @@ static char *lex_phrase_regex(const char *phrase)
 	return g_string_free(re, FALSE);
 }
 
-/* lex_check_regex - compile alone; reject empty matches; reason or NULL */
-static char *lex_check_regex(const char *regex)
+/* lex_guard - "(?=(?-i:[...]))" that holds wherever a match of code can begin:
+ * the characters PCRE2 found every match starts with (its start bitmap or
+ * first code unit; a UTF-8 lead byte stands for every non-ASCII
+ * character). NULL when PCRE2 found none or the class would let nearly
+ * everything through. Caller g_free. */
+static char *lex_guard(const pcre2_code *code)
 {
+	uint32_t type = 0;
+	bool set[256] = {false};
+	if (pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) != 0)
+		return NULL;
+	if (type == 1) {
+		/* one code unit, which a caseless pattern matches in either
+		 * case, and for k and s also as U+212A and U+017F */
+		uint32_t cu = 0;
+		pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &cu);
+		if (cu > 255)
+			return NULL;
+		set[cu] = true;
+		if (g_ascii_isalpha((char)cu)) {
+			set[(guchar)g_ascii_tolower((char)cu)] = true;
+			set[(guchar)g_ascii_toupper((char)cu)] = true;
+			set[0xc5] = set[0xe2] = true;
+		}
+	} else if (type == 0) { /* code units of the subject: every case is in */
+		const uint8_t *bm = NULL;
+		pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bm);
+		if (!bm)
+			return NULL;
+		for (unsigned b = 0; b < 256; b++)
+			set[b] = (bm[b / 8] >> (b % 8)) & 1;
+	} else {
+		return NULL;
+	}
+	/* the class is written case-sensitive: a caseless one over the
+	 * non-ASCII range costs PCRE2 a walk over a million characters */
+	GString *g = g_string_new("(?=(?-i:[");
+	unsigned n = 0;
+	for (unsigned b = 0; b < 128; b++) {
+		if (!set[b])
+			continue;
+		unsigned e = b;
+		while (e + 1 < 128 && set[e + 1])
+			e++;
+		n += e - b + 1;
+		if (e > b)
+			g_string_append_printf(g, "\\x{%x}-\\x{%x}", b, e);
+		else
+			g_string_append_printf(g, "\\x{%x}", b);
+		b = e;
+	}
+	bool high = false;
+	for (unsigned b = 128; b < 256; b++)
+		high = high || set[b];
+	if (high)
+		g_string_append(g, "\\x{80}-\\x{10ffff}");
+	g_string_append(g, "]))");
+	if (n == 0 && !high)
+		n = 128; /* no character at all: leave the rule alone */
+	/* barely selective (letters of both cases take 52) */
+	if (n > 40) {
+		g_string_free(g, TRUE);
+		return NULL;
+	}
+	return g_string_free(g, FALSE);
+}
+
+/* lex_check_regex - compile alone; reject empty matches; reason or NULL;
+ * *guard (if not NULL) gets the rule's lex_guard */
+static char *lex_check_regex(const char *regex, char **guard)
+{
+	if (guard)
+		*guard = NULL;
 	if (strstr(regex, "(*"))
 		return g_strdup("control verbs (*...) are not allowed");
 	for (const char *p = regex; *p; p = g_utf8_next_char(p))
@@ -193,6 +267,8 @@ static char *lex_check_regex(const char *regex)
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 	int rc = pcre2_match(code, (PCRE2_SPTR) "", 0, 0, 0, md, NULL);
 	pcre2_match_data_free(md);
+	if (rc < 0 && guard)
+		*guard = lex_guard(code);
 	pcre2_code_free(code);
 	if (rc >= 0)
 		return g_strdup("pattern matches empty text");
@@ -314,7 +390,8 @@ static bool lex_parse_line(lexicon_engine *l, char *text, const char *file, int 
 			return false;
 		}
 	}
-	char *why = lex_check_regex(regex);
+	char *guard;
+	char *why = lex_check_regex(regex, &guard);
 	if (why) {
 		lex_error(err, file, line, "%s", why);
 		g_free(why);
@@ -323,6 +400,7 @@ static bool lex_parse_line(lexicon_engine *l, char *text, const char *file, int 
 	}
 	g_hash_table_add(l->declared, g_strdup(cat));
 	if (languages && strcmp(lang, "any") && !g_strv_contains(languages, lang)) {
+		g_free(guard);
 		g_free(regex);
 		return true; /* valid, but that language is not enabled */
 	}
@@ -333,6 +411,7 @@ static bool lex_parse_line(lexicon_engine *l, char *text, const char *file, int 
 	r->lang = g_strdup(lang);
 	r->source = g_strdup(rest);
 	r->regex = regex;
+	r->guard = guard;
 	g_ptr_array_add(lex_category_get(l, cat)->rules, r);
 	l->rules++;
 	return true;
@@ -479,11 +558,18 @@ static char *lex_unbounded(const char *re)
  * the same text with the same mark (the assertion consumes nothing and is
  * tried first either way), but the second tests the boundary once at each
  * position instead of once per rule: inside a word, where nearly every
- * attempt fails, that was most of the time the lexicon took. */
+ * attempt fails, that was most of the time the lexicon took.
+ * In a program of many rules, each rule is also preceded by its guard
+ * (lex_guard: a lookahead for the characters its matches can begin with).
+ * The guard holds wherever the rule can match, so it changes no match and
+ * no mark; but at a word start the matcher then makes one class test for
+ * a rule instead of trying each of the words it begins with. In a program
+ * of a few rules the guards cost more than they save, so none is used. */
 static GString *lex_program_source(lex_category *c, guint first, guint count)
 {
 	GString *re = g_string_new(NULL);
 	bool open = false; /* inside a shared "\b(?:" group */
+	bool guard = count >= LEX_GUARD_MIN_RULES;
 	for (guint i = first; i < first + count; i++) {
 		lex_rule *r = g_ptr_array_index(c->rules, i);
 		char *bare = lex_unbounded(r->regex);
@@ -494,7 +580,8 @@ static GString *lex_program_source(lex_category *c, guint first, guint count)
 		else if (re->len)
 			g_string_append_c(re, '|');
 		open = bare != NULL;
-		g_string_append_printf(re, "(?:%s)(*MARK:%u)", bare ? bare : r->regex, i);
+		g_string_append_printf(re, "%s(?:%s)(*MARK:%u)", guard && r->guard ? r->guard : "",
+				       bare ? bare : r->regex, i);
 		g_free(bare);
 	}
 	if (open)

@@ -15,6 +15,7 @@ typedef struct {
 	char *lang;
 	char *source; /* as written (after "re:" for a pattern) */
 	char *regex;  /* what is compiled */
+	char *guard;  /* "(?=(?-i:[...]))": what a match begins with, or NULL (lexicon.c) */
 } lex_rule;
 
 /* one compiled program: rules [first, first + count) of its category */

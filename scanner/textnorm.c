@@ -27,25 +27,57 @@
 
 #include <string.h>
 
-/* a normalised text under construction: bytes + origin of each byte */
+/* a normalised text under construction: bytes + origin of each byte, in
+ * two plain arrays (the map is written for every byte, so no per-byte
+ * function calls or container bookkeeping) */
 typedef struct {
-	GString *s;
-	GArray *map; /* guint32 per byte of s */
+	char *s;
+	guint32 *map; /* map[i]: origin of s[i] */
+	gsize len, cap;
 } tn_buf;
 
 static void tn_buf_init(tn_buf *b, gsize hint)
 {
-	b->s = g_string_sized_new(hint + 1);
-	b->map = g_array_sized_new(FALSE, FALSE, sizeof(guint32), (guint)hint + 1);
+	b->cap = hint + 16;
+	b->len = 0;
+	b->s = g_malloc(b->cap + 1);
+	b->map = g_new(guint32, b->cap + 1);
+}
+
+static void tn_buf_clear(tn_buf *b)
+{
+	g_free(b->s);
+	g_free(b->map);
+}
+
+/* tn_reserve - room for n more bytes (decompositions may expand a text) */
+static inline void tn_reserve(tn_buf *b, gsize n)
+{
+	if (G_LIKELY(b->len + n <= b->cap))
+		return;
+	b->cap = MAX(b->cap * 2, b->len + n);
+	b->s = g_realloc(b->s, b->cap + 1);
+	b->map = g_renew(guint32, b->map, b->cap + 1);
+}
+
+static inline void tn_put_byte(tn_buf *b, char ch, guint32 origin)
+{
+	tn_reserve(b, 1);
+	b->s[b->len] = ch;
+	b->map[b->len++] = origin;
 }
 
 static void tn_put_char(tn_buf *b, gunichar c, guint32 origin)
 {
-	char tmp[6];
-	int n = g_unichar_to_utf8(c, tmp);
-	g_string_append_len(b->s, tmp, n);
+	if (c < 0x80) {
+		tn_put_byte(b, (char)c, origin);
+		return;
+	}
+	tn_reserve(b, 6);
+	int n = g_unichar_to_utf8(c, b->s + b->len);
 	for (int i = 0; i < n; i++)
-		g_array_append_val(b->map, origin);
+		b->map[b->len + (gsize)i] = origin;
+	b->len += (gsize)n;
 }
 
 /* Lookalikes of Latin letters in other scripts, as lower-case letters.
@@ -204,8 +236,23 @@ static void tn_unicode_pass(const char *s, gsize len, tn_buf *b)
 	bool space = true; /* no leading space */
 	while (p < end) {
 		guint32 origin = (guint32)(p - s);
-		if (*p == '\0') {
+		unsigned char a = (unsigned char)*p;
+		if (a == '\0') {
 			p++;
+			continue;
+		}
+		if (a < 0x80) {
+			/* ASCII: its own decomposition, never invisible, no
+			 * confusable; controls and blanks are white space */
+			p++;
+			if (a <= 0x20 || a == 0x7f) {
+				if (!space)
+					tn_put_byte(b, ' ', origin);
+				space = true;
+			} else {
+				tn_put_byte(b, (char)g_ascii_tolower(a), origin);
+				space = false;
+			}
 			continue;
 		}
 		gunichar c = g_utf8_get_char_validated(p, end - p);
@@ -247,10 +294,9 @@ static void tn_unicode_pass(const char *s, gsize len, tn_buf *b)
 		}
 	}
 	/* no trailing space */
-	if (b->s->len && b->s->str[b->s->len - 1] == ' ') {
-		g_string_truncate(b->s, b->s->len - 1);
-		g_array_set_size(b->map, b->map->len - 1);
-	}
+	if (b->len && b->s[b->len - 1] == ' ')
+		b->len--;
+	b->s[b->len] = '\0';
 }
 
 static bool tn_letter(const char *s, gsize i, gsize len)
@@ -304,10 +350,10 @@ static bool tn_word_char(char c)
  * ("p@ssw0rd", "c0de"); one at the edge of a word only when the word has
  * at least three letters otherwise ("cod3", "1nfo"), so that "24h", "4u",
  * "win10" keep their digits. "@" followed by a dotted name is an address. */
-static void tn_leet_pass(GString *s)
+static void tn_leet_pass(tn_buf *buf)
 {
-	char *t = s->str;
-	gsize len = s->len;
+	char *t = buf->s;
+	gsize len = buf->len;
 	gsize i = 0;
 	while (i < len) {
 		if (!tn_word_char(t[i])) {
@@ -411,13 +457,14 @@ static bool tn_textspeak(char c)
 
 /* tn_collapse_pass - "c o d e", "v.e.r.i.f.y" -> "code", "verify": four or
  * more single letters separated by one and the same separator, or three
- * when one of them is not a text-speak word ("o t p", not "u r a") */
-static void tn_collapse_pass(tn_buf *in, tn_buf *out)
+ * when one of them is not a text-speak word ("o t p", not "u r a"). Writes
+ * into out/omap (room for in->len bytes) and returns the length written. */
+static gsize tn_collapse_pass(const tn_buf *in, char *out, guint32 *omap)
 {
-	const char *t = in->s->str;
-	gsize len = in->s->len;
-	const guint32 *map = (const guint32 *)(void *)in->map->data;
-	gsize i = 0;
+	const char *t = in->s;
+	gsize len = in->len;
+	const guint32 *map = in->map;
+	gsize i = 0, o = 0;
 	while (i < len) {
 		if (tn_single(t, i, len) && i + 2 < len && tn_sep(t[i + 1])) {
 			char sep = t[i + 1];
@@ -431,54 +478,53 @@ static void tn_collapse_pass(tn_buf *in, tn_buf *out)
 			}
 			if (count >= 4 || (count == 3 && !speak)) {
 				for (gsize q = i; q <= k; q += 2) {
-					g_string_append_c(out->s, t[q]);
-					g_array_append_val(out->map, map[q]);
+					out[o] = t[q];
+					omap[o++] = map[q];
 				}
 				i = k + 1;
 				continue;
 			}
 		}
-		g_string_append_c(out->s, t[i]);
-		g_array_append_val(out->map, map[i]);
+		out[o] = t[i];
+		omap[o++] = map[i];
 		i++;
 	}
+	return o;
 }
 
-/* textnorm_new - normalise len bytes of s (len < 0: NUL-terminated) */
+/* textnorm_new - normalise len bytes of s (len < 0: NUL-terminated). The
+ * result is one allocation: the struct, then the map, the text and the copy
+ * of the original (the collapse pass only shortens, so the first pass's
+ * length bounds the text). */
 textnorm *textnorm_new(const char *s, gssize len)
 {
 	gsize n = len < 0 ? strlen(s) : (gsize)len;
 	if (n > G_MAXUINT32 / 2)
 		n = G_MAXUINT32 / 2;
-	tn_buf a, b;
+	tn_buf a;
 	tn_buf_init(&a, n);
 	tn_unicode_pass(s, n, &a);
-	tn_leet_pass(a.s);
-	tn_buf_init(&b, a.s->len);
-	tn_collapse_pass(&a, &b);
-	g_string_free(a.s, TRUE);
-	g_array_unref(a.map);
+	tn_leet_pass(&a);
 
-	textnorm *t = g_new0(textnorm, 1);
-	t->orig = g_strndup(s, n);
+	gsize bound = a.len + 1; /* text bytes and the map's final entry */
+	textnorm *t = g_malloc(sizeof(textnorm) + bound * sizeof(guint32) + bound + n + 1);
+	t->map = (guint32 *)(void *)(t + 1);
+	t->text = (char *)(t->map + bound);
+	t->orig = t->text + bound;
+	t->len = tn_collapse_pass(&a, t->text, t->map);
+	t->text[t->len] = '\0';
+	t->map[t->len] = (guint32)n;
+	memcpy(t->orig, s, n);
+	t->orig[n] = '\0';
 	t->orig_len = n;
-	t->len = b.s->len;
-	guint32 last = (guint32)n;
-	g_array_append_val(b.map, last);
-	t->text = g_string_free(b.s, FALSE);
-	t->map = (guint32 *)(void *)g_array_free(b.map, FALSE);
+	tn_buf_clear(&a);
 	return t;
 }
 
 /* textnorm_free - NULL is a no-op */
 void textnorm_free(textnorm *t)
 {
-	if (!t)
-		return;
-	g_free(t->text);
-	g_free(t->map);
-	g_free(t->orig);
-	g_free(t);
+	g_free(t); /* one block: see textnorm_new */
 }
 
 /* textnorm_original - the original text behind normalised bytes [start, end),
