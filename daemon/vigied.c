@@ -97,6 +97,11 @@ static void vigied_drop_privileges(const vigie_config *c, const char *qdir)
 			vlog(LOG_WARNING, NULL, "cannot chown %s: %s", p, g_strerror(errno));
 		g_free(p);
 	}
+	vigie_engine *e = vigie_slot_get(vigied_slot);
+	const char *tmp = vigie_engine_private_tmpdir(e);
+	if (tmp && lchown(tmp, pw->pw_uid, pw->pw_gid) != 0)
+		vlog(LOG_WARNING, NULL, "cannot chown %s: %s", tmp, g_strerror(errno));
+	vigie_engine_unref(e);
 	if (milter_socket_path() && chown(milter_socket_path(), pw->pw_uid, pw->pw_gid) != 0)
 		vlog(LOG_WARNING, NULL, "cannot chown %s: %s", milter_socket_path(), g_strerror(errno));
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||

@@ -111,7 +111,7 @@ static const cfg_row config_table[] = {
 	{ "av", "risky_weight", CFG_INT, "8", 0, 1000, NULL },
 	{ "av", "phish_weight", CFG_INT, "10", 0, 1000, NULL },
 	{ "av", "heuristic_weight", CFG_INT, "6", 0, 1000, NULL },
-	{ "av", "tmpdir", CFG_STR, "", 0, 0, NULL }, /* "" = libclamav's default; else an absolute folder (av.c) */
+	{ "av", "tmpdir", CFG_STR, "auto", 0, 0, NULL }, /* auto: a private folder on /dev/shm; "": libclamav's default; else an absolute folder (av.c) */
 
 	/* the url analyser (scanner/url*.c) */
 	{ "urls", "enabled", CFG_BOOL, "yes", 0, 0, NULL },

@@ -118,3 +118,8 @@ double vigie_engine_load_ms(const vigie_engine *e)
 {
 	return e->load_ms;
 }
+
+const char *vigie_engine_private_tmpdir(const vigie_engine *e)
+{
+	return e ? av_engine_tmpdir(e->av) : NULL;
+}

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *tmpdir;
 
@@ -188,6 +189,64 @@ static void test_av_disabled(void)
 	g_free(conf);
 }
 
+/* [av] tmpdir: auto makes a private folder that scans use and the engine
+ * removes; empty means none of ours; a path that is not a folder fails the
+ * load naming the key */
+static void test_tmpdir(void)
+{
+	static const struct {
+		const char *value;
+		bool own;	/* a folder of the engine's own (when /dev/shm exists) */
+		bool loads;
+	} cases[] = {
+	    {"tmpdir = auto\n", true, true},
+	    {"", true, true}, /* the default is auto */
+	    {"tmpdir =\n", false, true},
+	    {"tmpdir = /nonexistent/vigie-tmp\n", false, false},
+	    {"tmpdir = relative/dir\n", false, false},
+	};
+	bool shm = g_file_test("/dev/shm", G_FILE_TEST_IS_DIR);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *conf = write_config("tmp.conf", cases[i].value);
+		GError *err = NULL;
+		vigie_engine *e = vigie_engine_load(conf, &err);
+		g_free(conf);
+		if (!cases[i].loads) {
+			g_assert_null(e);
+			g_assert_nonnull(strstr(err->message, "[av] tmpdir"));
+			g_error_free(err);
+			continue;
+		}
+		g_assert_no_error(err);
+		const char *t = vigie_engine_private_tmpdir(e);
+		if (!cases[i].own || !shm) {
+			g_assert_null(t);
+			vigie_engine_unref(e);
+			continue;
+		}
+		g_assert_nonnull(t);
+		g_assert_true(g_str_has_prefix(t, "/dev/shm/vigie-clamav-"));
+		GStatBuf st;
+		g_assert_cmpint(g_lstat(t, &st), ==, 0);
+		g_assert_true(S_ISDIR(st.st_mode));
+		g_assert_cmpint(st.st_mode & 0777, ==, 0700);
+		/* scans work with it (an HTML part makes libclamav write there) */
+		const char *raw = "From: a@example.org\nContent-Type: text/html\n\n"
+				  "<html><body><script>x=1</script><p>RISKYMARKER</p></body></html>\n";
+		vigie_message *m = vigie_message_from_mime(raw, strlen(raw), NULL, NULL);
+		vigie_verdict *v = vigie_scan(e, m);
+		g_assert_null(v->error);
+		g_assert_nonnull(find_rule(v, "av.Vigie.Risky.TestMarker"));
+		vigie_verdict_free(v);
+		vigie_message_free(m);
+		char *keep = g_strdup(t);
+		g_assert_true(g_file_test(keep, G_FILE_TEST_IS_DIR));
+		vigie_engine_unref(e);
+		g_assert_false(g_file_test(keep, G_FILE_TEST_EXISTS));
+		g_free(keep);
+	}
+}
+
 /* reload: failure keeps the old engine; success swaps; in-flight scans finish on the old one */
 static void test_reload(void)
 {
@@ -284,6 +343,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/engine/broken-rules", test_broken_rules);
 	g_test_add_func("/engine/bad-system-db", test_bad_system_db);
 	g_test_add_func("/engine/av-disabled", test_av_disabled);
+	g_test_add_func("/engine/tmpdir", test_tmpdir);
 	g_test_add_func("/engine/reload", test_reload);
 	g_test_add_func("/engine/reload-under-load", test_reload_under_load);
 	int rc = g_test_run();

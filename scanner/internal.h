@@ -69,6 +69,9 @@ av_engine *av_engine_load(const vigie_config *c, GError **err);
 void av_engine_free(av_engine *a);
 unsigned av_engine_signatures(const av_engine *a);
 const char *av_engine_describe(const av_engine *a);
+/* av_engine_tmpdir - the private temporary folder the engine created
+ * ([av] tmpdir = auto), or NULL */
+const char *av_engine_tmpdir(const av_engine *a);
 /* av_scan - scan attachments and raw message; findings into v; false with
  * err on an engine failure (not on a detection) */
 bool av_scan(const av_engine *a, const vigie_config *c, const vigie_message *m,

@@ -98,6 +98,10 @@ const char *vigie_engine_version(const vigie_engine *e);
 unsigned vigie_engine_signature_count(const vigie_engine *e);
 /* vigie_engine_load_ms - how long building this engine took */
 double vigie_engine_load_ms(const vigie_engine *e);
+/* vigie_engine_private_tmpdir - the temporary folder this engine created
+ * for libclamav ([av] tmpdir = auto; removed when the engine is freed), or
+ * NULL. A daemon that changes user after loading gives it to that user. */
+const char *vigie_engine_private_tmpdir(const vigie_engine *e);
 
 /* A slot holds the current engine for a long-running process. */
 typedef struct vigie_slot vigie_slot;
