@@ -427,16 +427,11 @@ int cli_eval(const char *config, int argc, char **argv)
 		g_ptr_array_unref(inputs);
 		return CLI_EXIT_ERROR;
 	}
-	GError *err = NULL;
-	r.engine = vigie_engine_load(config, &err);
+	r.engine = cli_engine_load(config, &r.max_size);
 	if (!r.engine) {
-		fprintf(stderr, "vigie: %s\n", err->message);
-		g_error_free(err);
 		g_ptr_array_unref(inputs);
 		return CLI_EXIT_ERROR;
 	}
-	r.max_size =
-	    vigie_config_get_int(vigie_engine_config(r.engine), "core", "max_message_size");
 	r.sets = g_ptr_array_new_with_free_func(eval_set_free);
 	bool ok = true;
 	for (guint i = 0; i < inputs->len; i += 2) {

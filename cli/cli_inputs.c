@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 static gint cli_inputs_cmp(gconstpointer a, gconstpointer b)
@@ -74,4 +75,18 @@ char *cli_json_text(JsonBuilder *b)
 	g_object_unref(g);
 	g_object_unref(b);
 	return text;
+}
+
+/* cli_engine_load - see cli_inputs.h */
+vigie_engine *cli_engine_load(const char *config, long long *max_size)
+{
+	GError *err = NULL;
+	vigie_engine *e = vigie_engine_load(config, &err);
+	if (!e) {
+		fprintf(stderr, "vigie: %s\n", err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	*max_size = vigie_config_get_int(vigie_engine_config(e), "core", "max_message_size");
+	return e;
 }

@@ -451,12 +451,9 @@ static bool q_deliver_chat(const vigie_config *c, const char *sec, const vigie_q
 	const char *url = vigie_config_get(c, sec, "downstream_url");
 	long status = 0;
 	GError *err = NULL;
-	bool ok = false;
-	if (vhttp_global_init(&err)) {
-		ok = vhttp_post_signed(url, vigie_config_get(c, sec, "downstream_secret"), g_get_real_time() / G_USEC_PER_SEC,
-				       body, vigie_config_get_int(c, "webhook", "forward_timeout"), &status, &err);
-		vhttp_global_cleanup();
-	}
+	bool ok = vhttp_post_signed(url, vigie_config_get(c, sec, "downstream_secret"),
+				    g_get_real_time() / G_USEC_PER_SEC, body,
+				    vigie_config_get_int(c, "webhook", "forward_timeout"), &status, &err);
 	*why = ok ? g_strdup_printf("downstream of channel %s: HTTP %ld", sec + strlen("webhook."), status)
 		  : g_strdup_printf("downstream of channel %s: %s", sec + strlen("webhook."), err->message);
 	g_clear_error(&err);
@@ -574,9 +571,17 @@ int cli_quarantine(const char *config, int argc, char **argv)
 			fprintf(stderr, "vigie quarantine release: which ID?\n");
 			rc = CLI_EXIT_ERROR;
 		}
-		for (guint i = 0; i < ids->len; i++)
-			if (!q_release_one(q, c, g_ptr_array_index(ids, i), to))
-				rc = CLI_EXIT_ERROR;
+		GError *err = NULL;
+		if (ids->len && !vhttp_global_init(&err)) { /* chat releases use libcurl */
+			fprintf(stderr, "vigie: %s\n", err->message);
+			g_error_free(err);
+			rc = CLI_EXIT_ERROR;
+		} else if (ids->len) {
+			for (guint i = 0; i < ids->len; i++)
+				if (!q_release_one(q, c, g_ptr_array_index(ids, i), to))
+					rc = CLI_EXIT_ERROR;
+			vhttp_global_cleanup();
+		}
 		g_ptr_array_unref(ids);
 	} else if (!strcmp(cmd, "delete")) {
 		if (argc < 2) {

@@ -145,15 +145,11 @@ int cli_scan(const char *config, int argc, char **argv)
 		g_ptr_array_unref(inputs);
 		return CLI_EXIT_ERROR;
 	}
-	GError *err = NULL;
-	r.engine = vigie_engine_load(config, &err);
+	r.engine = cli_engine_load(config, &r.max_size);
 	if (!r.engine) {
-		fprintf(stderr, "vigie: %s\n", err->message);
-		g_error_free(err);
 		g_ptr_array_unref(inputs);
 		return CLI_EXIT_ERROR;
 	}
-	r.max_size = vigie_config_get_int(vigie_engine_config(r.engine), "core", "max_message_size");
 	bool any_dir = false;
 	for (guint i = 0; i < inputs->len; i++) {
 		const char *in = g_ptr_array_index(inputs, i);

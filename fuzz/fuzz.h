@@ -11,6 +11,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* fuzz_check_load - a rule-file load either succeeded (no error) or
+ * failed with an error that names the file; err is freed */
+static inline void fuzz_check_load(bool loaded, GError *err, const char *path)
+{
+	if (loaded) {
+		g_assert_null(err);
+		return;
+	}
+	g_assert_nonnull(err);
+	g_assert_true(g_str_has_prefix(err->message, path));
+	g_error_free(err);
+}
+
 static inline void fuzz_check_str(const char *s)
 {
 	g_assert(s != NULL);

@@ -34,6 +34,7 @@
 #include "webhook.h"
 #include "webhook_channel.h"
 #include "webhook_pipeline.h"
+#include "vhttp.h"
 #include "vlog.h"
 
 #include <arpa/inet.h>
@@ -175,7 +176,7 @@ bool webhook_setup(const vigie_config *c, vigie_slot *slot, vigie_quarantine *q,
 		wh_tls_cert_path = g_strdup(cert);
 		wh_tls_key_path = g_strdup(vigie_config_get(c, "webhook", "tls_key"));
 	}
-	if (!webhook_forward_init(err))
+	if (!vhttp_global_init(err)) /* libcurl, before threads */
 		return false;
 	wh_pipe.slot = slot;
 	wh_pipe.q = q;
@@ -520,5 +521,5 @@ void webhook_stop(long long grace_s)
 	g_free(wh_tls_cert_path);
 	g_free(wh_tls_key_path);
 	wh_tls_cert_path = wh_tls_key_path = NULL;
-	webhook_forward_cleanup();
+	vhttp_global_cleanup();
 }

@@ -17,17 +17,6 @@
 
 #include <string.h>
 
-/* webhook_forward_init - libcurl's global state, before threads */
-bool webhook_forward_init(GError **err)
-{
-	return vhttp_global_init(err);
-}
-
-void webhook_forward_cleanup(void)
-{
-	vhttp_global_cleanup();
-}
-
 /* forward_body - the document described above; caller g_free */
 static char *forward_body(const wh_channel *ch, const wh_item *it, const wh_request *r)
 {

@@ -173,9 +173,6 @@ void webhook_metrics_rate(const wh_channel *ch, wh_rate_result why);
 char *webhook_metrics_text(vigie_quarantine *q, bool engine_loaded);
 
 /* ---- webhook_forward.c ---- */
-/* webhook_forward_init / _cleanup - libcurl global state */
-bool webhook_forward_init(GError **err);
-void webhook_forward_cleanup(void);
 /* webhook_forward - POST {"vigie": verdict, "message": chat JSON} to the
  * channel's downstream_url; false with err on a transport error or non-2xx */
 bool webhook_forward(const wh_channel *ch, const wh_item *it, const wh_request *r,
