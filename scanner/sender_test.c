@@ -6,6 +6,7 @@
  * configuration are this test's own fixtures, written to a temporary folder.
  */
 #include "sender.h"
+#include "test_files.h"
 #include "url.h"
 
 #include <glib/gstdio.h>
@@ -15,12 +16,7 @@ static char *root;
 
 static void put(const char *rel, const char *text)
 {
-	char *p = g_build_filename(root, rel, NULL);
-	char *d = g_path_get_dirname(p);
-	g_mkdir_with_parents(d, 0700);
-	g_assert_true(g_file_set_contents(p, text, -1, NULL));
-	g_free(d);
-	g_free(p);
+	test_put(root, rel, text);
 }
 
 static const char weights[] = "sender.display-brand 4 impersonation\n"
@@ -531,23 +527,6 @@ static void test_shipped(void)
 	g_free(dir);
 }
 
-static void rm_tree(const char *dir)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *n;
-	while (d && (n = g_dir_read_name(d))) {
-		char *p = g_build_filename(dir, n, NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_tree(p);
-		else
-			g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -562,7 +541,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sender/load_errors", test_load_errors);
 	g_test_add_func("/sender/shipped", test_shipped);
 	int r = g_test_run();
-	rm_tree(root);
+	test_rm_tree(root);
 	g_free(root);
 	return r;
 }

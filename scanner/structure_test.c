@@ -7,6 +7,7 @@
  * are this test's own fixture, written to a temporary folder.
  */
 #include "structure.h"
+#include "test_files.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -211,9 +212,7 @@ static const structure_case cases[] = {
 
 static void put(const char *rel, const char *text)
 {
-	char *p = g_build_filename(root, rel, NULL);
-	g_assert_true(g_file_set_contents(p, text, -1, NULL));
-	g_free(p);
+	test_put(root, rel, text);
 }
 
 /* weights_text - every rule with weight 1 and category "structure", except
