@@ -1,6 +1,6 @@
 /* cli_eval.c - "vigie eval": detection figures on labelled sets
  *
- *   vigie eval [--json] [--top N] [--show missed|all] [--label LABEL DIR|FILE.eml...]
+ *   vigie eval [--json] [--top N] [--show missed|all] [--half 1|2] [--label LABEL DIR|FILE.eml...]
  * [FILE.jsonl...]
  *
  * Mail folders are scanned recursively (name order, symbolic links not
@@ -18,6 +18,16 @@
  * lists the malicious messages released and the benign ones flagged, with
  * their rules (for tuning); --show all lists every message.
  *
+ * Per category: when items carry one (the "category" field of a .jsonl
+ * line; the CATEGORY of a mail file named NNN-LANG-CATEGORY.eml), each set
+ * also reports flagged/count per category, so a rule writer sees which
+ * kinds of fraud and of legitimate messages move.
+ *
+ * --half 1|2 keeps only one half of every set, chosen by a hash of the item
+ * (FNV-1a 32 of a .jsonl line's "id", else of the line; of a mail file's
+ * name): half 1 is the items whose hash is even. Tune on one half, check on
+ * the other; the split does not depend on the order or the other items.
+ *
  * SECURITY: the inputs are hostile messages; they go through the same
  * parsers and limits as "vigie scan". Nothing from them reaches a path or
  * a format string.
@@ -27,6 +37,7 @@
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -40,7 +51,12 @@ typedef struct {
 	unsigned actions[4];
 	double ms_total, ms_max;
 	GHashTable *rules; /* rule -> count (GUINT_TO_POINTER) */
+	GHashTable *cats;  /* category -> eval_cat* */
 } eval_set;
+
+typedef struct {
+	unsigned count, flagged;
+} eval_cat;
 
 typedef enum { SHOW_NONE, SHOW_MISSED, SHOW_ALL } eval_show;
 
@@ -48,8 +64,37 @@ typedef struct {
 	vigie_engine *engine;
 	long long max_size;
 	eval_show show;
+	int half;	 /* 0: every item; 1 or 2: that half (eval_in_half) */
 	GPtrArray *sets; /* of eval_set* */
 } eval_run;
+
+/* eval_in_half - is the item keyed by key in the half r asks for */
+static bool eval_in_half(const eval_run *r, const char *key)
+{
+	if (!r->half)
+		return true;
+	guint32 h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	return (int)(h & 1) + 1 == r->half;
+}
+
+/* eval_mail_category - CATEGORY of a file named NNN-LANG-CATEGORY.eml, or
+ * NULL; caller g_free */
+static char *eval_mail_category(const char *path)
+{
+	char *base = g_path_get_basename(path);
+	char *out = NULL;
+	char **f = g_strsplit(base, "-", 3);
+	if (g_strv_length(f) == 3 && strlen(f[0]) == 3 && g_ascii_isdigit(f[0][0]) &&
+	    strlen(f[1]) == 2 && g_str_has_suffix(f[2], ".eml"))
+		out = g_strndup(f[2], strlen(f[2]) - 4);
+	g_strfreev(f);
+	g_free(base);
+	return out;
+}
 
 static const char *const eval_malicious[] = {"phishing", "spam",    "smishing",	 "scam",
 					     "fraud",	 "malware", "malicious", NULL};
@@ -61,6 +106,7 @@ static void eval_set_free(gpointer p)
 	g_free(s->name);
 	g_free(s->label);
 	g_hash_table_unref(s->rules);
+	g_hash_table_unref(s->cats);
 	g_free(s);
 }
 
@@ -81,13 +127,14 @@ static eval_set *eval_set_get(eval_run *r, const char *name, const char *label)
 						       : EVAL_OTHER;
 	g_free(low);
 	s->rules = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	s->cats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_ptr_array_add(r->sets, s);
 	return s;
 }
 
 /* eval_record - one verdict into its set; print it when asked */
-static void eval_record(eval_run *r, eval_set *s, const char *item, const vigie_verdict *v,
-			double ms)
+static void eval_record(eval_run *r, eval_set *s, const char *item, const char *category,
+			const vigie_verdict *v, double ms)
 {
 	s->count++;
 	s->ms_total += ms;
@@ -109,9 +156,19 @@ static void eval_record(eval_run *r, eval_set *s, const char *item, const vigie_
 	}
 	g_hash_table_unref(once);
 	bool flagged = v->action != VIGIE_ACTION_RELEASE;
+	if (category) {
+		eval_cat *c = g_hash_table_lookup(s->cats, category);
+		if (!c) {
+			c = g_new0(eval_cat, 1);
+			g_hash_table_insert(s->cats, g_strdup(category), c);
+		}
+		c->count++;
+		c->flagged += flagged;
+	}
 	bool wrong = (s->kind == EVAL_MALICIOUS && !flagged) || (s->kind == EVAL_BENIGN && flagged);
 	if (r->show == SHOW_ALL || (r->show == SHOW_MISSED && wrong)) {
-		printf("%s %s: %s (score %d)", wrong ? "WRONG" : "ok", item,
+		printf("%s %s%s%s%s: %s (score %d)", wrong ? "WRONG" : "ok", item,
+		       category ? " [" : "", category ? category : "", category ? "]" : "",
 		       vigie_action_name(v->action), v->score);
 		for (guint i = 0; i < v->findings->len; i++) {
 			const vigie_finding *f = g_ptr_array_index(v->findings, i);
@@ -133,6 +190,11 @@ static void eval_error(eval_set *s, const char *item, const char *msg)
 /* eval_mail_file - parse and scan one mail file into set s */
 static void eval_mail_file(eval_run *r, eval_set *s, const char *path)
 {
+	char *base = g_path_get_basename(path);
+	bool keep = eval_in_half(r, base);
+	g_free(base);
+	if (!keep)
+		return;
 	gsize len;
 	GError *err = NULL;
 	char *data = cli_read_input(path, r->max_size, &len, &err);
@@ -151,7 +213,9 @@ static void eval_mail_file(eval_run *r, eval_set *s, const char *path)
 	}
 	vigie_verdict *v = vigie_scan(r->engine, m);
 	double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
-	eval_record(r, s, path, v, ms);
+	char *cat = eval_mail_category(path);
+	eval_record(r, s, path, cat, v, ms);
+	g_free(cat);
 	vigie_verdict_free(v);
 	vigie_message_free(m);
 }
@@ -199,15 +263,23 @@ static bool eval_jsonl(eval_run *r, const char *path)
 		if (!*line)
 			continue;
 		char *item = g_strdup_printf("%s:%d", path, i + 1);
-		const char *label = NULL;
+		const char *label = NULL, *category = NULL, *id = NULL;
 		if (json_parser_load_from_data(parser, line, -1, NULL) &&
 		    json_parser_get_root(parser) &&
 		    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 			JsonObject *o = json_node_get_object(json_parser_get_root(parser));
-			JsonNode *ln = json_object_get_member(o, "label");
-			if (ln && JSON_NODE_HOLDS_VALUE(ln) &&
-			    json_node_get_value_type(ln) == G_TYPE_STRING)
-				label = json_node_get_string(ln);
+			static const char *const names[] = {"label", "category", "id"};
+			const char **outs[] = {&label, &category, &id};
+			for (int k = 0; k < 3; k++) {
+				JsonNode *n = json_object_get_member(o, names[k]);
+				if (n && JSON_NODE_HOLDS_VALUE(n) &&
+				    json_node_get_value_type(n) == G_TYPE_STRING)
+					*outs[k] = json_node_get_string(n);
+			}
+		}
+		if (!eval_in_half(r, id ? id : line)) {
+			g_free(item);
+			continue;
 		}
 		char *set_name = g_strdup_printf("%s [%s]", base, label ? label : "unlabelled");
 		eval_set *s = eval_set_get(r, set_name, label ? label : "unlabelled");
@@ -220,7 +292,7 @@ static bool eval_jsonl(eval_run *r, const char *path)
 		} else {
 			vigie_verdict *v = vigie_scan(r->engine, m);
 			double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
-			eval_record(r, s, item, v, ms);
+			eval_record(r, s, item, category, v, ms);
 			vigie_verdict_free(v);
 			vigie_message_free(m);
 		}
@@ -271,6 +343,34 @@ static unsigned eval_flagged(const eval_set *s)
 	       s->actions[VIGIE_ACTION_REJECT];
 }
 
+static int eval_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* eval_categories - the set's category names, sorted; free with g_free
+ * (the strings belong to the set) */
+static const char **eval_categories(const eval_set *s, guint *n)
+{
+	const char **names = (const char **)g_hash_table_get_keys_as_array(s->cats, n);
+	qsort(names, *n, sizeof *names, eval_cmp_str);
+	return names;
+}
+
+/* eval_print_categories - "  by category: name flagged/count (pct), ..." */
+static void eval_print_categories(const eval_set *s)
+{
+	guint n;
+	const char **names = eval_categories(s, &n);
+	for (guint i = 0; i < n; i++) {
+		const eval_cat *c = g_hash_table_lookup(s->cats, names[i]);
+		printf("%s %s %u/%u", i ? "," : "  by category:", names[i], c->flagged, c->count);
+	}
+	if (n)
+		putchar('\n');
+	g_free(names);
+}
+
 /* eval_print_text - the report for people */
 static void eval_print_text(const eval_run *r, unsigned top)
 {
@@ -302,6 +402,7 @@ static void eval_print_text(const eval_run *r, unsigned top)
 		}
 		printf("%s\n", rules->len ? "" : " none");
 		g_array_unref(rules);
+		eval_print_categories(s);
 		printf("  time: %.1f ms total, %.2f ms mean, %.1f ms max\n", s->ms_total,
 		       s->count ? s->ms_total / s->count : 0.0, s->ms_max);
 	}
@@ -362,6 +463,22 @@ static void eval_print_json(const eval_run *r, unsigned top)
 		}
 		g_array_unref(rules);
 		json_builder_end_array(b);
+		json_builder_set_member_name(b, "categories");
+		json_builder_begin_object(b);
+		guint nc;
+		const char **cn = eval_categories(s, &nc);
+		for (guint j = 0; j < nc; j++) {
+			const eval_cat *c = g_hash_table_lookup(s->cats, cn[j]);
+			json_builder_set_member_name(b, cn[j]);
+			json_builder_begin_object(b);
+			json_builder_set_member_name(b, "count");
+			json_builder_add_int_value(b, c->count);
+			json_builder_set_member_name(b, "flagged");
+			json_builder_add_int_value(b, c->flagged);
+			json_builder_end_object(b);
+		}
+		g_free(cn);
+		json_builder_end_object(b);
 		json_builder_set_member_name(b, "ms_total");
 		json_builder_add_double_value(b, s->ms_total);
 		json_builder_set_member_name(b, "ms_mean");
@@ -391,6 +508,14 @@ int cli_eval(const char *config, int argc, char **argv)
 			json = true;
 		} else if (!strcmp(argv[i], "--label") && i + 1 < argc) {
 			label = argv[++i];
+		} else if (!strcmp(argv[i], "--half") && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "1") && strcmp(argv[i], "2")) {
+				fprintf(stderr, "vigie eval: --half takes 1 or 2\n");
+				g_ptr_array_unref(inputs);
+				return CLI_EXIT_ERROR;
+			}
+			r.half = argv[i][0] - '0';
 		} else if (!strcmp(argv[i], "--top") && i + 1 < argc) {
 			top = (unsigned)g_ascii_strtoull(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--show") && i + 1 < argc) {

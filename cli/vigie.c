@@ -25,7 +25,7 @@ static void cli_usage(FILE *to)
 		"  quarantine list [--json] [--limit N] [--channel C] [--action A] [--category C] [--rule R]\n"
 		"                  [--from S] [--to R] [--min-score N] [--since T] [--until T] [--state S]\n"
 		"  quarantine show ID [--raw] | release ID... [--to ADDR] | delete ID... | purge --older-than AGE\n"
-		"  eval [--json] [--top N] [--show missed|all] [--label LABEL DIR...] [FILE.jsonl...]\n"
+		"  eval [--json] [--top N] [--show missed|all] [--half 1|2] [--label LABEL DIR...] [FILE.jsonl...]\n"
 		"                                                    detection figures on labelled sets\n"
 		"  check-config                                      validate config and rules, then exit\n"
 		"  version                                           print versions\n"
