@@ -353,6 +353,22 @@ static bool chat_envelope(JsonObject *root, vigie_message *m, GError **err)
 	    !chat_get_string(root, "conversation", "conversation", &m->env.conversation, err) ||
 	    !chat_get_string(root, "message_id", "message_id", &m->env.message_id, err))
 		return false;
+	char *dir = NULL;
+	if (!chat_get_string(root, "direction", "direction", &dir, err))
+		return false;
+	if (dir) {
+		/* "inbound-customer" and "inbound-unknown" are inbound too */
+		const char *d = g_str_has_prefix(dir, "inbound") ? "inbound"
+				: !strcmp(dir, "outbound")	 ? "outbound"
+				: !strcmp(dir, "internal")	 ? "internal"
+								 : NULL;
+		g_free(dir);
+		if (!d) {
+			chat_fail(err, "field 'direction' must be \"inbound\", \"outbound\" or \"internal\"");
+			return false;
+		}
+		m->env.direction = g_strdup(d);
+	}
 
 	JsonNode *an = json_object_get_member(root, "author");
 	if (!an || JSON_NODE_HOLDS_NULL(an))

@@ -58,7 +58,8 @@ static char *config_check_mode(const char *v)
 static const char *const fail_modes[] = { "accept", "tempfail", "reject", NULL };
 static const char *const quarantine_actions[] = { "discard", "reject", NULL };
 static const char *const auto_yes_no[] = { "auto", "yes", "no", NULL };
-static const char *const log_levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+static const char *const bulk_actions[] = { "release", "tag", "score", NULL };
+static const char *const unscanned_modes[] = { "tag", "quarantine", "release-with-finding", NULL };
 static const char *const webhook_platforms[] = { "generic", "twilio", "meta", "genesys", "slack",
 						 "teams", "zendesk", NULL };
 
@@ -90,7 +91,6 @@ static const cfg_row config_table[] = {
 	{ "core", "max_parts", CFG_INT, "2000", 1, 1000000, NULL },
 	{ "core", "max_depth", CFG_INT, "24", 1, 1000, NULL },
 	{ "core", "max_text", CFG_SIZE, "4M", 1 * KB, 1 * GB, NULL },
-	{ "core", "log_level", CFG_STR, "info", 0, 0, log_levels },
 
 	{ "av", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "av", "bundled", CFG_PATH, "../signatures/clamav", 0, 0, NULL },
@@ -106,7 +106,7 @@ static const cfg_row config_table[] = {
 	{ "av", "heuristic_encrypted", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "av", "heuristic_macros", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "av", "heuristic_phishing", CFG_BOOL, "yes", 0, 0, NULL },
-	{ "av", "heuristic_exceeds_max", CFG_BOOL, "no", 0, 0, NULL },
+	{ "av", "heuristic_exceeds_max", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "av", "malware_weight", CFG_INT, "100", 0, 1000, NULL },
 	{ "av", "risky_weight", CFG_INT, "8", 0, 1000, NULL },
 	{ "av", "phish_weight", CFG_INT, "10", 0, 1000, NULL },
@@ -127,6 +127,10 @@ static const cfg_row config_table[] = {
 
 	{ "policy", "decisive_categories", CFG_LIST, "malware", 0, 0, NULL },
 	{ "policy", "malformed_weight", CFG_INT, "1", 0, 1000, NULL },
+	/* content a limit kept from being scanned (scan.c, policy.c) */
+	{ "policy", "unscanned_weight", CFG_INT, "5", 0, 1000, NULL },
+	{ "policy", "on_unscanned", CFG_STR, "tag", 0, 0, unscanned_modes },
+	{ "policy", "on_unscanned_executable", CFG_STR, "quarantine", 0, 0, unscanned_modes },
 
 	{ "daemon", "user", CFG_STR, "", 0, 0, NULL },     /* "" = keep the starting user */
 	{ "daemon", "pidfile", CFG_STR, "", 0, 0, NULL },
@@ -199,8 +203,18 @@ static const cfg_row config_table[] = {
 	{ "lexicon", "max_scan_bytes", CFG_SIZE, "512K", 1 * KB, 64 * MB, NULL },
 	{ "lexicon", "short_text", CFG_INT, "400", 0, 100000, NULL }, /* bytes: the @short signal */
 
+	/* the intent analyser (intent/): what a text asks, in what stance */
+	{ "intent", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "intent", "dir", CFG_PATH, "../signatures/intent", 0, 0, NULL },
+	{ "intent", "languages", CFG_LIST, "", 0, 0, NULL }, /* "" = every language */
+	{ "intent", "max_scan_bytes", CFG_SIZE, "64K", 1 * KB, 16 * MB, NULL },
+	{ "intent", "quote_min_words", CFG_INT, "5", 1, 1000, NULL },
+
 	/* the sender analyser (sender*.c): its lists live in [urls] protected */
 	{ "sender", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	/* the organisation's own mail domains: their authenticated mail is the
+	 * organisation speaking ([policy] internal_content_percent) */
+	{ "sender", "own_domains", CFG_LIST, "", 0, 0, NULL },
 	/* authserv-ids of the Authentication-Results to trust; "" = the topmost only */
 	{ "sender", "authserv_id", CFG_LIST, "", 0, 0, NULL },
 
@@ -219,6 +233,22 @@ static const cfg_row config_table[] = {
 	{ "channel.chat", "tag", CFG_INT, "5", 1, 100000, NULL },
 	{ "channel.chat", "quarantine", CFG_INT, "10", 1, 100000, NULL },
 	{ "channel.chat", "reject", CFG_INT, "0", 0, 0, NULL }, /* chat has no reject */
+
+	/* who is speaking, and what kind of message it is (policy.c) */
+	/* chat author ids that are the organisation itself (its OTP sender, its bots) */
+	{ "policy", "own_ids", CFG_LIST, "", 0, 0, NULL },
+	/* rule prefixes whose weight depends on who speaks (content analysers) */
+	{ "policy", "content_rules", CFG_LIST, "lexicon., intent.", 0, 0, NULL },
+	/* percent of those weights kept when the organisation speaks */
+	{ "policy", "internal_content_percent", CFG_INT, "30", 0, 100, NULL },
+	{ "policy", "outbound_content_percent", CFG_INT, "0", 0, 100, NULL },
+	/* categories that make a flagged message malicious rather than spam */
+	{ "policy", "malicious_categories", CFG_LIST,
+	  "malware, phishing, phishing-link, impersonation, intent, claim, risky-attachment, "
+	  "unscanned, unscanned-executable, av-heuristic", 0, 0, NULL },
+	/* bulk: authenticated mass mail with an unsubscribe; what to do with it */
+	{ "policy", "bulk_action", CFG_STR, "release", 0, 0, bulk_actions },
+	{ "policy", "bulk_needs_auth", CFG_BOOL, "yes", 0, 0, NULL },
 };
 
 #define N_ROWS G_N_ELEMENTS(config_table)

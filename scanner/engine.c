@@ -63,6 +63,11 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 		if (!e->sender)
 			goto fail;
 	}
+	if (vigie_config_get_bool(e->config, "intent", "enabled")) {
+		e->intent = intent_engine_load(e->config, err);
+		if (!e->intent)
+			goto fail;
+	}
 	if (vigie_config_get_bool(e->config, "structure", "enabled")) {
 		e->structure = structure_engine_load(e->config, err);
 		if (!e->structure)
@@ -94,6 +99,7 @@ void vigie_engine_unref(vigie_engine *e)
 	url_engine_free(e->urls);
 	sender_engine_free(e->sender);
 	structure_engine_free(e->structure);
+	intent_engine_free(e->intent);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);

@@ -12,6 +12,7 @@ struct vigie_engine {
 	url_engine *urls;    /* NULL when [urls] enabled = no */
 	sender_engine *sender; /* NULL when [sender] enabled = no */
 	structure_engine *structure; /* NULL when [structure] enabled = no */
+	intent_engine *intent; /* NULL when [intent] enabled = no */
 	char *version;
 	double load_ms;
 };

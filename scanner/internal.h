@@ -29,9 +29,60 @@ void message_add_header(vigie_message *m, const char *name, const char *value);
 void message_add_problem(vigie_message *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 vigie_link *link_new(const char *href, const char *text, const char *tag);
 void link_free(gpointer p);
+/* What a parse could not fully analyse: a limit stopped it. Each gap
+ * becomes a scan.incomplete finding (scan.c). */
+typedef struct {
+	char *limit;  /* the limit, as its config key: "max_parts", "max_depth", "max_text" */
+	char *where;  /* the first part not (fully) analysed, e.g. "part 1.2001" */
+	char *detail; /* e.g. "2 parts not analysed" */
+	bool risky;   /* an executable or archive (by declared name or type) among them */
+} message_gap;
+/* MIME walk limits ([core] max_parts, max_depth, max_text) */
+typedef struct {
+	unsigned max_parts;
+	unsigned max_depth;
+	size_t max_text;
+} mime_limits;
+/* What the MIME parser recorded beside the public model (mail only). */
+typedef struct {
+	bool mime;           /* parsed by mime.c under limits */
+	mime_limits limits;  /* the limits it walked under */
+	unsigned depth;      /* deepest nesting met */
+	size_t longest_text; /* largest text part, decoded bytes */
+	GPtrArray *gaps;     /* of message_gap*, in walk order */
+} message_parse;
+/* message_parse_of - the parse record of m (every message has one) */
+message_parse *message_parse_of(const vigie_message *m);
+/* message_add_gap - note that a limit kept part of m from being analysed */
+void message_add_gap(vigie_message *m, const char *limit, bool risky, const char *where,
+		     const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 /* utf8_sanitize - valid UTF-8 copy of s (invalid bytes become U+FFFD,
  * NUL bytes dropped); caller g_free */
 char *utf8_sanitize(const char *s, gssize len);
+
+/* ---- mime.c: the limits of the walk ---- */
+/* mime_limits_default - the limits vigie_message_from_mime walks under
+ * (the [core] defaults of the configuration table) */
+void mime_limits_default(mime_limits *l);
+/* mime_limits_from_config - [core] max_parts, max_depth, max_text */
+void mime_limits_from_config(const vigie_config *c, mime_limits *l);
+/* mime_parse - vigie_message_from_mime under explicit limits */
+vigie_message *mime_parse(const void *raw, size_t len, const vigie_mail_envelope *env,
+			  const mime_limits *lim, GError **err);
+/* mime_reparse - when m (mail) was parsed under other limits than lim and
+ * those made a difference, a new message from m's bytes and envelope
+ * walked under lim (caller vigie_message_free); else NULL: m stands */
+vigie_message *mime_reparse(const vigie_message *m, const mime_limits *lim);
+
+/* ---- scan.c: what was not fully scanned, as findings ---- */
+/* scan_risky_type - an executable or an archive, by sniffed type,
+ * declared type or file name (any may be NULL) */
+bool scan_risky_type(const char *name, const char *declared_type, const char *sniffed_type);
+/* scan_incomplete_add - a scan.incomplete.LIMIT finding: category
+ * unscanned-executable when risky, else unscanned; weight [policy]
+ * unscanned_weight for the first of the verdict, 0 after */
+void scan_incomplete_add(const vigie_config *c, vigie_verdict *v, const char *limit, bool risky,
+		    const char *evidence, const char *where);
 
 /* ---- rule_weights.c: "RULE WEIGHT CATEGORY" files ---- */
 /* rule_weights_load - weight[i] and category[i] (g_strdup, replacing what
@@ -168,7 +219,32 @@ const char *structure_engine_describe(const structure_engine *s);
 bool structure_scan(const structure_engine *s, const vigie_message *m, vigie_verdict *v,
 		    GError **err);
 
+/* sender_from_authenticated - the trusted Authentication-Results show the
+ * From domain authenticated: DMARC pass, or a DKIM pass whose header.d
+ * is the From address's registrable domain. *own (may be NULL) is set
+ * when that domain is one of [sender] own_domains. */
+bool sender_from_authenticated(const sender_engine *s, const vigie_message *m, bool *own);
+
+/* ---- intent analyser (intent/; private details in intent/intent.h) ---- */
+typedef struct intent_engine intent_engine;
+/* intent_engine_load - every rule file of [intent] dir; NULL with err
+ * naming file and line */
+intent_engine *intent_engine_load(const vigie_config *c, GError **err);
+/* intent_engine_load_dir - the same from a folder (tests, fuzzing) */
+intent_engine *intent_engine_load_dir(const char *dir, const char *const *languages, GError **err);
+void intent_engine_free(intent_engine *ie); /* NULL is a no-op */
+const char *intent_engine_describe(const intent_engine *ie);
+/* intent_scan - asks, claims and their stance in every text of m (and the
+ * Subject); direction is who speaks ("inbound", "internal", "outbound");
+ * short_text: total normalised bytes up to which @short holds */
+bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *direction,
+		 gsize short_text, vigie_verdict *v, GError **err);
+
 /* ---- policy.c ---- */
 void policy_apply(const vigie_config *c, vigie_verdict *v);
+/* policy_apply_class - policy_apply, with the speaker's weight for content
+ * findings (v->speaker) and the verdict's class; bulk: the message is
+ * authenticated mass mail (scan.c) */
+void policy_apply_class(const vigie_config *c, vigie_verdict *v, bool bulk);
 
 #endif

@@ -91,10 +91,51 @@ static void part_free(gpointer p)
 	g_free(x);
 }
 
+static void gap_free(gpointer p)
+{
+	message_gap *g = p;
+	g_free(g->limit);
+	g_free(g->where);
+	g_free(g->detail);
+	g_free(g);
+}
+
+/* A message as allocated here: the public model, then what the parser
+ * recorded for the core alone (the public struct stays as vigie.h has it). */
+typedef struct {
+	vigie_message pub; /* first: a vigie_message* from message_new is one of these */
+	message_parse parse;
+} message_full;
+
+/* message_parse_of - see internal.h; every message comes from message_new */
+message_parse *message_parse_of(const vigie_message *m)
+{
+	return &((message_full *)m)->parse;
+}
+
+/* message_add_gap - see internal.h */
+void message_add_gap(vigie_message *m, const char *limit, bool risky, const char *where,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *raw = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	message_gap *g = g_new0(message_gap, 1);
+	g->limit = g_strdup(limit);
+	g->risky = risky;
+	g->where = utf8_sanitize(where ? where : "", -1);
+	g->detail = utf8_sanitize(raw, -1);
+	g_free(raw);
+	g_ptr_array_add(message_parse_of(m)->gaps, g);
+}
+
 /* message_new - an empty message of channel ch */
 vigie_message *message_new(VigieChannel ch)
 {
-	vigie_message *m = g_new0(vigie_message, 1);
+	message_full *full = g_new0(message_full, 1);
+	full->parse.gaps = g_ptr_array_new_with_free_func(gap_free);
+	vigie_message *m = &full->pub;
 	m->channel = ch;
 	m->env.rcpt_to = g_ptr_array_new_with_free_func(g_free);
 	m->headers = g_ptr_array_new_with_free_func(header_free);
@@ -194,6 +235,7 @@ void vigie_message_free(vigie_message *m)
 	g_free(m->env.message_id);
 	g_free(m->env.author_id);
 	g_free(m->env.author_name);
+	g_free(m->env.direction);
 	g_free(m->env.source);
 	g_ptr_array_unref(m->headers);
 	g_ptr_array_unref(m->texts);
@@ -201,6 +243,7 @@ void vigie_message_free(vigie_message *m)
 	g_ptr_array_unref(m->problems);
 	g_ptr_array_unref(m->mime_parts);
 	g_free(m->subject_raw);
+	g_ptr_array_unref(message_parse_of(m)->gaps);
 	if (m->raw)
 		g_bytes_unref(m->raw);
 	g_free(m);

@@ -286,6 +286,16 @@ sender_engine *sender_engine_load(const vigie_config *c, GError **err)
 	sender_engine *s = sender_engine_load_dir(vigie_config_get(c, "urls", "protected"),
 						  (const char *const *)ids, err);
 	g_strfreev(ids);
+	if (s) {
+		char **own = config_get_list(c, "sender", "own_domains");
+		for (int i = 0; own[i]; i++) {
+			char *low = g_ascii_strdown(own[i], -1);
+			g_free(own[i]);
+			own[i] = low;
+		}
+		g_strfreev(s->own_domains);
+		s->own_domains = own;
+	}
 	return s;
 }
 
@@ -302,6 +312,7 @@ void sender_engine_free(sender_engine *s)
 	g_hash_table_unref(s->everyday);
 	g_ptr_array_unref(s->executives);
 	g_strfreev(s->authserv_ids);
+	g_strfreev(s->own_domains);
 	g_free(s->describe);
 	g_free(s);
 }

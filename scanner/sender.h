@@ -48,6 +48,7 @@ struct sender_engine {
 	GHashTable *everyday;	     /* flat names marked "=" in brands.txt */
 	GPtrArray *executives;	     /* of sender_executive* */
 	char **authserv_ids;	     /* trusted authserv-ids, lower case; empty: topmost only */
+	char **own_domains;	     /* [sender] own_domains, lower case */
 	char *describe;
 };
 

@@ -240,10 +240,11 @@ static void sender_check_bounce(sender_ctx *x, const vigie_message *m, const cha
 	}
 }
 
-/* sender_check_auth - failures in the trusted Authentication-Results */
-static void sender_check_auth(sender_ctx *x, const vigie_message *m)
+/* sender_trusted_auth - the Authentication-Results our MTA wrote, parsed
+ * (see the top of this file); caller g_ptr_array_unref */
+static GPtrArray *sender_trusted_auth(const sender_engine *s, const vigie_message *m)
 {
-	const char *const *ids = (const char *const *)x->s->authserv_ids;
+	const char *const *ids = (const char *const *)s->authserv_ids;
 	GPtrArray *trusted = g_ptr_array_new_with_free_func((GDestroyNotify)sender_auth_free);
 	guint seen = 0;
 	for (guint i = 0; i < m->headers->len && seen < SENDER_MAX_AUTH; i++) {
@@ -264,6 +265,64 @@ static void sender_check_auth(sender_ctx *x, const vigie_message *m)
 		}
 		g_ptr_array_add(trusted, a);
 	}
+	return trusted;
+}
+
+/* sender_from_authenticated - see internal.h */
+bool sender_from_authenticated(const sender_engine *s, const vigie_message *m, bool *own)
+{
+	if (own)
+		*own = false;
+	if (m->channel != VIGIE_CHANNEL_MAIL)
+		return false;
+	const char *from_value = vigie_message_header(m, "From");
+	sender_address *from = from_value ? sender_address_parse(from_value) : NULL;
+	if (!from || !from->domain) {
+		sender_address_free(from);
+		return false;
+	}
+	char *key = sender_key(from->domain);
+	GPtrArray *trusted = sender_trusted_auth(s, m);
+	bool ok = false;
+	for (guint i = 0; !ok && i < trusted->len; i++) {
+		const sender_auth *a = g_ptr_array_index(trusted, i);
+		for (guint j = 0; !ok && j < a->results->len; j++) {
+			const sender_authres *r = g_ptr_array_index(a->results, j);
+			if (strcmp(r->result, "pass") != 0)
+				continue;
+			if (strcmp(r->method, "dmarc") == 0) {
+				/* header.from, when written, must be the From domain */
+				const char *hf = r->text ? strstr(r->text, "header.from=") : NULL;
+				ok = !hf || g_ascii_strncasecmp(hf + 12, from->domain, strlen(from->domain)) == 0;
+			} else if (strcmp(r->method, "dkim") == 0 && r->text) {
+				const char *d = strstr(r->text, "header.d=");
+				if (d) {
+					d += 9;
+					gsize n = strcspn(d, " \t;)");
+					char *dom = g_ascii_strdown(d, (gssize)n);
+					char *dkey = sender_key(dom);
+					ok = strcmp(dkey, key) == 0;
+					g_free(dkey);
+					g_free(dom);
+				}
+			}
+		}
+	}
+	g_ptr_array_unref(trusted);
+	if (ok && own)
+		for (int i = 0; s->own_domains && s->own_domains[i]; i++)
+			if (strcmp(key, s->own_domains[i]) == 0 ||
+			    g_ascii_strcasecmp(from->domain, s->own_domains[i]) == 0)
+				*own = true;
+	g_free(key);
+	sender_address_free(from);
+	return ok;
+}
+
+/* sender_check_auth - failures in the trusted Authentication-Results */
+static void sender_check_auth(sender_ctx *x, const vigie_message *m)
+{
+	GPtrArray *trusted = sender_trusted_auth(x->s, m);
 	const sender_authres *spf = NULL, *dkim_fail = NULL, *dmarc = NULL;
 	bool dkim_pass = false;
 	for (guint i = 0; i < trusted->len; i++) {

@@ -72,6 +72,10 @@ char *vigie_verdict_to_json(const vigie_verdict *v, const char *input_name)
 	json_builder_add_string_value(b, vigie_channel_name(v->channel));
 	json_builder_set_member_name(b, "action");
 	json_builder_add_string_value(b, vigie_action_name(v->action));
+	json_builder_set_member_name(b, "class");
+	json_builder_add_string_value(b, vigie_class_name(v->klass));
+	json_builder_set_member_name(b, "speaker");
+	json_builder_add_string_value(b, v->speaker ? v->speaker : "inbound");
 	json_builder_set_member_name(b, "score");
 	json_builder_add_int_value(b, v->score);
 	json_builder_set_member_name(b, "findings");
@@ -117,6 +121,12 @@ char *vigie_verdict_to_json(const vigie_verdict *v, const char *input_name)
 
 static const char *const channel_names[] = { "mail", "chat" };
 static const char *const action_names[] = { "release", "tag", "quarantine", "reject" };
+static const char *const class_names[] = { "clean", "bulk", "spam", "malicious" };
+
+const char *vigie_class_name(VigieClass c)
+{
+	return (unsigned)c < G_N_ELEMENTS(class_names) ? class_names[c] : "unknown";
+}
 
 const char *vigie_channel_name(VigieChannel c)
 {

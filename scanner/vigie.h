@@ -202,6 +202,10 @@ typedef struct {
 	char *source;        /* the front end's name for where it came from (the
 			      * webhook channel NAME), or NULL: chat release
 			      * finds its downstream by it */
+	char *direction;     /* chat: "inbound" (a customer or an unknown party),
+			      * "outbound" (the organisation or its agents) or
+			      * "internal" (between staff), as the platform says;
+			      * NULL when unknown (treated as inbound) */
 } vigie_envelope;
 
 typedef struct {
@@ -253,9 +257,23 @@ typedef struct {
 	bool decisive;   /* forces quarantine whatever the score */
 } vigie_finding;
 
+/* What kind of message the verdict found: next to the action, so that
+ * policy can treat a newsletter (bulk) differently from fraud. */
+typedef enum {
+	VIGIE_CLASS_CLEAN = 0,
+	VIGIE_CLASS_BULK,      /* authenticated mass mail with a way to unsubscribe */
+	VIGIE_CLASS_SPAM,      /* unwanted, no sign of fraud or malware */
+	VIGIE_CLASS_MALICIOUS, /* fraud, phishing, impersonation, malware */
+} VigieClass;
+
+const char *vigie_class_name(VigieClass c);
+
 typedef struct {
 	VigieChannel channel;
 	VigieAction action;
+	VigieClass klass;
+	const char *speaker;  /* "inbound", "internal" or "outbound": who the scan
+			       * took to be speaking (static string) */
 	int score;
 	GPtrArray *findings;  /* of vigie_finding* */
 	char *error;          /* an analyser failed: the front end applies its fail mode */
@@ -277,7 +295,7 @@ char *vigie_verdict_to_json(const vigie_verdict *v, const char *input_name);
 typedef struct vigie_quarantine vigie_quarantine;
 
 /* vigie_quarantine_open - the quarantine folder dir (created 0700 with
- * tmp/, new/, released/, deleted/ if missing); NULL with err */
+ * tmp/, new/, released/, deleted/, tokens/ if missing); NULL with err */
 vigie_quarantine *vigie_quarantine_open(const char *dir, GError **err);
 void vigie_quarantine_close(vigie_quarantine *q);
 const char *vigie_quarantine_dir(const vigie_quarantine *q);
@@ -334,14 +352,28 @@ bool vigie_quarantine_claim(vigie_quarantine *q, const char *id, GError **err);
 bool vigie_quarantine_finish_release(vigie_quarantine *q, const char *id, const char *reply, GError **err);
 bool vigie_quarantine_undo_claim(vigie_quarantine *q, const char *id);
 bool vigie_quarantine_delete(vigie_quarantine *q, const char *id, GError **err);
-/* vigie_quarantine_purge - remove items older than max_age seconds */
+/* vigie_quarantine_purge - remove items older than max_age seconds (and
+ * spent release-token markers) */
 guint vigie_quarantine_purge(vigie_quarantine *q, gint64 max_age);
-/* vigie_quarantine_release_token - value of the X-Vigie-Release header for
- * a claimed item (HMAC with the folder's secret); caller g_free */
-char *vigie_quarantine_release_token(vigie_quarantine *q, const char *id, GError **err);
-/* vigie_quarantine_release_valid - a genuine, current token for an item
- * being released from this folder */
-bool vigie_quarantine_release_valid(vigie_quarantine *q, const char *value);
+/* Release tokens (X-Vigie-Release). vigied makes the folder's key at start
+ * (vigie_quarantine_release_key_init, before it drops privileges); the
+ * release tool makes a token for the bytes and recipients it sends
+ * (refused without a key, or when vigied's user cannot read it); the
+ * milter honours it once, for that body and those recipients only
+ * (vigie_quarantine_release_use), and leaves a marker the tool checks
+ * before it counts the item released (vigie_quarantine_release_confirmed). */
+bool vigie_quarantine_release_key_init(vigie_quarantine *q, GError **err);
+/* vigie_quarantine_release_token - header value for releasing claimed item
+ * id as bytes to rcpts (NULL-terminated); caller g_free; NULL with err */
+char *vigie_quarantine_release_token(vigie_quarantine *q, const char *id, GBytes *bytes,
+				     const char *const *rcpts, GError **err);
+/* vigie_quarantine_release_use - true (and the token spent, *id set,
+ * caller g_free) only for a genuine, current, unused token made for this
+ * body and these recipients; else false with a static reason in *why */
+bool vigie_quarantine_release_use(vigie_quarantine *q, const char *value, GBytes *bytes,
+				  const char *const *rcpts, char **id, const char **why);
+/* vigie_quarantine_release_confirmed - the milter honoured token */
+bool vigie_quarantine_release_confirmed(vigie_quarantine *q, const char *token);
 
 G_END_DECLS
 

@@ -1,0 +1,104 @@
+/* intent.h - private to the intent analyser (scanner/intent/)
+ *
+ * The intent analyser reads what a text asks its reader to do (give a
+ * secret, move money, change where money goes, open remote access, change
+ * an account's contact details, hand over identity data, call, log in,
+ * keep it secret, hurry) and who the writer claims to be, clause by
+ * clause, with the writer's stance: an ask that is negated ("never share
+ * this code") is advice, an ask inside quoted or reported text ("I got this
+ * SMS: ...") is the writer quoting someone else, and an ask about the
+ * writer's own account ("how do I change my IBAN?") is a request for help.
+ *
+ * intent_load.c reads the rule files (signatures/intent/), intent_text.c
+ * splits a normalised text into sentences and marks quoted spans,
+ * intent_scan.c matches and scores.
+ */
+#ifndef VIGIE_INTENT_H
+#define VIGIE_INTENT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "internal.h"
+
+#include <pcre2.h>
+
+/* what a line of an intent file declares */
+typedef enum {
+	INTENT_ASK,   /* "ask": stance applies (negation, quote, own account) */
+	INTENT_CLAIM, /* "claim": who the writer says they are; quotes apply */
+} intent_kind;
+
+/* one rule line */
+typedef struct {
+	char *file;
+	int line;
+	int weight;
+	bool keepneg; /* "+negated": the ask is itself negative ("tell no one") */
+	char *regex;
+} intent_rule;
+
+/* one intent: every rule of one name, compiled into one program */
+typedef struct {
+	char *name;
+	intent_kind kind;
+	GPtrArray *rules; /* of intent_rule* */
+	GPtrArray *codes; /* of pcre2_code*: the rules in as few programs as
+			   * PCRE2's size limit allows */
+	int max_weight;
+} intent_def;
+
+/* the stance cue lists: one program each, or NULL when none was given */
+typedef enum {
+	STANCE_NEGATION, /* "never", "ne ... pas", "do not" before an ask */
+	STANCE_UNNEG,    /* negations that encourage: "n'hesitez pas", "don't forget" */
+	STANCE_OWN,      /* the writer's own: "my", "mon", "mein" */
+	STANCE_THIRD,    /* someone else's account: "my father's", "on behalf of" */
+	STANCE_REPORT,   /* the rest of the sentence is reported: "I received this SMS" */
+	STANCE_FORWARD,  /* the rest of the text is quoted: "-----Original Message-----" */
+	STANCE_CONTINUE, /* a sentence continuing a report: "they", "ils" */
+	STANCE_COUNT
+} intent_stance;
+
+typedef struct {
+	char **names; /* intents, pseudo-intents (negated, own, quoted) or @signals */
+	bool negated;
+} intent_req;
+
+typedef struct {
+	char *name;
+	int weight;
+	GPtrArray *reqs; /* of intent_req* */
+} intent_combo;
+
+struct intent_engine {
+	GPtrArray *intents; /* of intent_def*, in name order */
+	GPtrArray *combos;  /* of intent_combo* */
+	GHashTable *slots;  /* "name" -> GString alternatives (while loading) */
+	pcre2_code *stance[STANCE_COUNT];
+	GPtrArray *stance_src[STANCE_COUNT]; /* alternatives, while loading */
+	unsigned rules;
+	int quote_min_words;
+	gsize max_bytes;
+	char *describe;
+};
+
+/* the pseudo-intents a combination may name besides the real ones */
+extern const char *const intent_pseudo[];
+extern const char *const intent_signals[];
+
+/* ---- intent_text.c ---- */
+
+/* one sentence of a normalised text, with its stance */
+typedef struct {
+	gsize start, end;
+	bool reported; /* inside reported speech (a report cue before it) */
+} intent_sentence;
+
+/* intent_sentences - the sentences of t (normalised), in order */
+GArray *intent_sentences(const char *text, gsize len);
+/* intent_quoted - per byte of text, true when inside quoted material:
+ * a quotation of at least min_words words, a ">" line, or what follows a
+ * forward/reply separator (the STANCE_FORWARD program, may be NULL) */
+guint8 *intent_quoted(const char *text, gsize len, int min_words, const pcre2_code *forward,
+		      pcre2_match_data *md);
+
+#endif

@@ -1,0 +1,378 @@
+/* intent_scan.c - the intent analyser: what each text asks, and in what
+ * stance
+ *
+ * For every text of the message (and a mail's Subject), normalised
+ * (textnorm.c): its sentences and quoted spans (intent_text.c), then every
+ * intent's program. Each match is judged where it stands:
+ *   - inside quoted or reported material ("I received this: ..."): the
+ *     pseudo-intent "quoted", and a weight-0 finding intent.quoted.NAME;
+ *   - an ask negated in its own clause ("never share this code", up to four
+ *     words before it, or inside it; "don't hesitate" is not a negation):
+ *     "negated", finding intent.advice.NAME (weight 0);
+ *   - an ask about the writer's own account ("my IBAN", a possessive inside
+ *     the match or just before it), unless the text says it acts for
+ *     someone else ("my father's contract", "on behalf of"): "own", finding
+ *     intent.own.NAME (weight 0);
+ *   - otherwise the writer's own ask or claim: intent.NAME with the weight
+ *     of its heaviest rule that matched, evidence the sentence it is in.
+ * Then every combination whose requirements hold adds its weight.
+ *
+ * SECURITY: texts are sender data. Each program runs with a match and a
+ * depth limit over at most [intent] max_scan_bytes of each text; a limit
+ * ends that program's search on that text (no finding), never the scan.
+ */
+#include "intent.h"
+
+#include <string.h>
+
+#define INTENT_EVIDENCE_MAX 240
+
+typedef struct {
+	int weight;
+	int rule; /* -1: none */
+	char *evidence, *where;
+} intent_hit;
+
+typedef struct {
+	const intent_engine *ie;
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	intent_hit *hits;   /* per intent */
+	guint8 *quoted_any; /* per intent: seen only as quoted */
+	guint8 *neg_any;    /* per intent: seen negated */
+	guint8 *own_any;    /* per intent: seen about the writer's own account */
+	bool pseudo[3];	    /* negated, own, quoted */
+	gsize total;
+	bool link;
+} intent_state;
+
+/* intent_find - does code match text[from, to)? the match start in *at */
+static bool intent_find(const intent_state *st, const pcre2_code *code, const char *text, gsize from,
+			gsize to, uint32_t opts, gsize *at)
+{
+	if (!code || from >= to)
+		return false;
+	int rc = pcre2_match(code, (PCRE2_SPTR)text, to, from, opts | PCRE2_NO_UTF_CHECK, st->md, st->mc);
+	if (rc < 0)
+		return false;
+	if (at)
+		*at = pcre2_get_ovector_pointer(st->md)[0];
+	return true;
+}
+
+/* intent_clause_start - back from s over up to words words, never past a
+ * clause boundary (",;:" or a sentence end) */
+static gsize intent_clause_start(const char *text, gsize s, int words)
+{
+	gsize p = s;
+	int w = 0;
+	while (p > 0 && w < words) {
+		char c = text[p - 1];
+		if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '\n')
+			break;
+		p--;
+		if (g_ascii_isalnum(text[p]) && (p == 0 || !g_ascii_isalnum(text[p - 1])))
+			w++;
+	}
+	return p;
+}
+
+/* intent_clause_end - forward from e over up to words words, never past a
+ * clause boundary */
+static gsize intent_clause_end(const char *text, gsize len, gsize e, int words)
+{
+	gsize p = e;
+	int w = 0;
+	while (p < len) {
+		char c = text[p];
+		if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '\n')
+			break;
+		if (g_ascii_isalnum(c) && (p == 0 || !g_ascii_isalnum(text[p - 1])) && ++w > words)
+			break;
+		p++;
+	}
+	return p;
+}
+
+/* intent_negated - is the ask at [s, e) negated in its clause */
+static bool intent_negated(const intent_state *st, const char *text, gsize len, gsize s, gsize e)
+{
+	const pcre2_code *neg = st->ie->stance[STANCE_NEGATION];
+	gsize from = intent_clause_start(text, s, 4), at;
+	while (from < e && intent_find(st, neg, text, from, e, 0, &at)) {
+		gsize end = pcre2_get_ovector_pointer(st->md)[1];
+		gsize dummy;
+		/* "don't hesitate to send": an encouragement, not a negation */
+		if (!intent_find(st, st->ie->stance[STANCE_UNNEG], text, at, MIN(e + 40, len),
+				 PCRE2_ANCHORED, &dummy))
+			return true;
+		from = end > at ? end : at + 1;
+	}
+	return false;
+}
+
+/* intent_evidence - the original sentence around [s, e), bounded */
+static char *intent_evidence(const textnorm *t, const GArray *sent, gsize s, gsize e)
+{
+	gsize a = s, b = e;
+	for (guint i = 0; i < sent->len; i++) {
+		const intent_sentence *x = &g_array_index(sent, intent_sentence, i);
+		if (x->start <= s && s < x->end) {
+			a = x->start;
+			b = MAX(e, x->end);
+			break;
+		}
+	}
+	if (b - a > INTENT_EVIDENCE_MAX) {
+		a = s > 60 && s - 60 > a ? s - 60 : a;
+		b = MIN(b, a + INTENT_EVIDENCE_MAX);
+		b = MAX(b, MIN(e, a + INTENT_EVIDENCE_MAX));
+	}
+	char *o = textnorm_original(t, a, b);
+	char *v = g_utf8_make_valid(g_strstrip(o), -1);
+	g_free(o);
+	return v;
+}
+
+/* intent_mark_reported - add reported speech to the quoted mask: from a
+ * report cue to the end of its sentence (to the end of its paragraph when a
+ * ':' follows the cue), and sentences that continue it ("they ask ...") */
+static void intent_mark_reported(const intent_state *st, const char *text, gsize len, GArray *sent,
+				 guint8 *q)
+{
+	const pcre2_code *rep = st->ie->stance[STANCE_REPORT];
+	if (!rep)
+		return;
+	bool prev = false;
+	for (guint i = 0; i < sent->len; i++) {
+		intent_sentence *x = &g_array_index(sent, intent_sentence, i);
+		gsize at;
+		if (intent_find(st, rep, text, x->start, x->end, 0, &at)) {
+			gsize stop = x->end;
+			const char *colon = memchr(text + at, ':', x->end - at);
+			if (colon || (x->end > 0 && text[x->end - 1] == ':')) {
+				const char *para = g_strstr_len(text + at, (gssize)(len - at), "\n\n");
+				stop = para ? (gsize)(para - text) : len;
+			}
+			memset(q + at, 1, stop - at);
+			x->reported = true;
+			prev = true;
+			continue;
+		}
+		gsize s = x->start;
+		while (s < x->end && !g_ascii_isalnum(text[s]))
+			s++;
+		if (prev && intent_find(st, st->ie->stance[STANCE_CONTINUE], text, s, x->end, PCRE2_ANCHORED, &at)) {
+			memset(q + x->start, 1, x->end - x->start);
+			x->reported = true;
+		} else {
+			prev = q[s] != 0; /* a sentence inside a quotation continues it too */
+		}
+	}
+}
+
+static void intent_program(intent_state *st, const intent_def *d, const pcre2_code *code, const textnorm *t,
+			   const GArray *sent, const guint8 *q, bool third, intent_hit *h, guint i,
+			   const char *where);
+
+/* intent_text - every intent over one text */
+static void intent_text(intent_state *st, const char *raw, const char *where)
+{
+	const intent_engine *ie = st->ie;
+	gsize len = strlen(raw);
+	if (len > ie->max_bytes) {
+		len = ie->max_bytes;
+		while (len > 0 && ((unsigned char)raw[len] & 0xc0) == 0x80)
+			len--;
+	}
+	textnorm *t = textnorm_new(raw, (gssize)len);
+	st->total += t->len;
+	if (!st->link && (strstr(t->text, "http://") || strstr(t->text, "https://") || strstr(t->text, "www.")))
+		st->link = true;
+	GArray *sent = intent_sentences(t->text, t->len);
+	guint8 *q = intent_quoted(t->text, t->len, ie->quote_min_words, ie->stance[STANCE_FORWARD], st->md);
+	intent_mark_reported(st, t->text, t->len, sent, q);
+	bool third = intent_find(st, ie->stance[STANCE_THIRD], t->text, 0, t->len, 0, NULL);
+	for (guint i = 0; i < ie->intents->len; i++) {
+		const intent_def *d = g_ptr_array_index(ie->intents, i);
+		intent_hit *h = &st->hits[i];
+		for (guint c = 0; c < d->codes->len && !(h->rule >= 0 && h->weight >= d->max_weight); c++)
+			intent_program(st, d, g_ptr_array_index(d->codes, c), t, sent, q, third, h, i, where);
+	}
+	g_free(q);
+	g_array_unref(sent);
+	textnorm_free(t);
+}
+
+/* intent_program - every match of one program of intent d (index i) */
+static void intent_program(intent_state *st, const intent_def *d, const pcre2_code *code, const textnorm *t,
+			   const GArray *sent, const guint8 *q, bool third, intent_hit *h, guint i,
+			   const char *where)
+{
+	const intent_engine *ie = st->ie;
+	{
+		gsize start = 0;
+		while (start < t->len) {
+			int rc = pcre2_match(code, (PCRE2_SPTR)t->text, t->len, start, PCRE2_NO_UTF_CHECK,
+					     st->md, st->mc);
+			if (rc < 0)
+				break;
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
+			gsize s = ov[0], e = ov[1];
+			PCRE2_SPTR mark = pcre2_get_mark(st->md);
+			gint idx = mark ? (gint)g_ascii_strtoll((const char *)mark, NULL, 10) : -1;
+			start = e > s ? e : s + 1;
+			while (start < t->len && ((unsigned char)t->text[start] & 0xc0) == 0x80)
+				start++;
+			if (idx < 0 || (guint)idx >= d->rules->len)
+				continue;
+			const intent_rule *r = g_ptr_array_index(d->rules, idx);
+			if (q[s]) {
+				st->quoted_any[i] = 1;
+				st->pseudo[2] = true;
+				continue;
+			}
+			if (d->kind == INTENT_ASK && !r->keepneg && intent_negated(st, t->text, t->len, s, e)) {
+				st->neg_any[i] = 1;
+				st->pseudo[0] = true;
+				continue;
+			}
+			if (d->kind == INTENT_ASK && !third &&
+			    intent_find(st, ie->stance[STANCE_OWN], t->text, intent_clause_start(t->text, s, 1),
+					intent_clause_end(t->text, t->len, e, 4), 0, NULL)) {
+				st->own_any[i] = 1;
+				st->pseudo[1] = true;
+				continue;
+			}
+			if (h->rule < 0 || r->weight > h->weight) {
+				h->rule = idx;
+				h->weight = r->weight;
+				g_free(h->evidence);
+				g_free(h->where);
+				h->evidence = intent_evidence(t, sent, s, e);
+				char *base = g_path_get_basename(r->file);
+				h->where = g_strdup_printf("%s (rule %s:%d)", where, base, r->line);
+				g_free(base);
+			}
+			if (h->weight >= d->max_weight)
+				break;
+		}
+	}
+}
+
+/* intent_present - is a requirement name present */
+static bool intent_present(const intent_state *st, const char *name, const bool *signals)
+{
+	if (name[0] == '@') {
+		for (int i = 0; intent_signals[i]; i++)
+			if (!strcmp(intent_signals[i], name))
+				return signals[i];
+		return false;
+	}
+	for (int i = 0; intent_pseudo[i]; i++)
+		if (!strcmp(intent_pseudo[i], name))
+			return st->pseudo[i];
+	for (guint i = 0; i < st->ie->intents->len; i++) {
+		const intent_def *d = g_ptr_array_index(st->ie->intents, i);
+		if (!strcmp(d->name, name))
+			return st->hits[i].rule >= 0;
+	}
+	return false; /* an intent of a language not loaded */
+}
+
+/* intent_scan - findings for the message's asks, claims and combinations;
+ * direction is "inbound", "internal" or "outbound" (who is speaking) */
+bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *direction, gsize short_text,
+		 vigie_verdict *v, GError **err)
+{
+	(void)err;
+	guint n = ie->intents->len;
+	intent_state st = {ie};
+	st.hits = g_new0(intent_hit, n ? n : 1);
+	st.quoted_any = g_malloc0(n ? n : 1);
+	st.neg_any = g_malloc0(n ? n : 1);
+	st.own_any = g_malloc0(n ? n : 1);
+	for (guint i = 0; i < n; i++)
+		st.hits[i].rule = -1;
+	st.md = pcre2_match_data_create(1, NULL);
+	st.mc = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(st.mc, 100000);
+	pcre2_set_depth_limit(st.mc, 1000);
+
+	const char *subject = m->channel == VIGIE_CHANNEL_MAIL ? vigie_message_header(m, "Subject") : NULL;
+	if (subject)
+		intent_text(&st, subject, "header Subject");
+	for (guint i = 0; i < m->texts->len; i++) {
+		const vigie_text *t = g_ptr_array_index(m->texts, i);
+		if (t->links->len)
+			st.link = true;
+		intent_text(&st, t->text, t->where);
+	}
+
+	bool signals[8] = {false};
+	signals[0] = st.link;
+	signals[1] = st.total <= short_text;
+	signals[2] = m->channel == VIGIE_CHANNEL_MAIL;
+	signals[3] = m->channel == VIGIE_CHANNEL_CHAT;
+	signals[4] = !direction || !strcmp(direction, "inbound");
+	signals[5] = direction && !strcmp(direction, "internal");
+	signals[6] = direction && !strcmp(direction, "outbound");
+	signals[7] = m->attachments->len > 0;
+
+	for (guint i = 0; i < n; i++) {
+		const intent_def *d = g_ptr_array_index(ie->intents, i);
+		const intent_hit *h = &st.hits[i];
+		const char *cat = d->kind == INTENT_ASK ? "intent" : "claim";
+		if (h->rule >= 0 && h->weight != 0) {
+			char *rule = g_strconcat("intent.", d->name, NULL);
+			verdict_add_finding(v, rule, cat, h->weight, h->evidence, h->where);
+			g_free(rule);
+		}
+		if (h->rule < 0) {
+			const char *stance = st.quoted_any[i] ? "quoted" : st.neg_any[i] ? "advice"
+								: st.own_any[i]   ? "own"
+										  : NULL;
+			if (stance) {
+				char *rule = g_strconcat("intent.", stance, ".", d->name, NULL);
+				verdict_add_finding(v, rule, "intent-stance", 0,
+						    stance[0] == 'q'   ? "asked inside quoted or reported text"
+						    : stance[0] == 'a' ? "a negated ask: advice"
+								       : "about the writer's own account",
+						    "message");
+				g_free(rule);
+			}
+		}
+	}
+	for (guint i = 0; i < ie->combos->len; i++) {
+		const intent_combo *c = g_ptr_array_index(ie->combos, i);
+		bool all = true;
+		GString *ev = g_string_new(NULL);
+		for (guint j = 0; all && j < c->reqs->len; j++) {
+			const intent_req *r = g_ptr_array_index(c->reqs, j);
+			const char *which = NULL;
+			for (int k = 0; !which && r->names[k]; k++)
+				if (intent_present(&st, r->names[k], signals))
+					which = r->names[k];
+			all = r->negated ? which == NULL : which != NULL;
+			if (all && !r->negated)
+				g_string_append_printf(ev, "%s%s", ev->len ? " + " : "", which);
+		}
+		if (all && c->weight) {
+			char *rule = g_strconcat("intent.combo.", c->name, NULL);
+			verdict_add_finding(v, rule, "intent", c->weight, ev->str, "message");
+			g_free(rule);
+		}
+		g_string_free(ev, TRUE);
+	}
+	for (guint i = 0; i < n; i++) {
+		g_free(st.hits[i].evidence);
+		g_free(st.hits[i].where);
+	}
+	g_free(st.hits);
+	g_free(st.quoted_any);
+	g_free(st.neg_any);
+	g_free(st.own_any);
+	pcre2_match_data_free(st.md);
+	pcre2_match_context_free(st.mc);
+	return true;
+}
