@@ -10,7 +10,13 @@
  *   Vigie.Test.* / Vigie.Malware.* / anything not Heuristics.* -> malware (decisive by default)
  *   Vigie.Risky.*  -> risky-attachment;  Vigie.Phish.* / Heuristics.Phishing.* -> phishing
  *   Heuristics.*   -> av-heuristic
- * with weights from [av] in the configuration.
+ * with weights from [av] in the configuration. What a limit kept from being
+ * scanned is never clean: an object larger than [av] max_file_size (not
+ * handed to libclamav, which would skip it), libclamav's
+ * Heuristics.Limits.Exceeded.* reports ([av] heuristic_exceeds_max, on by
+ * default: without it libclamav answers clean when an archive is cut short
+ * by max_recursion, max_files or max_scan_size) and its CL_EMAX* and
+ * CL_ETIMEOUT answers become scan.incomplete.LIMIT findings (scan.c).
  *
  * SECURITY: attachment bytes are hostile; libclamav parses them under the
  * configured size, recursion, file-count and time limits. libclamav may use
@@ -406,14 +412,72 @@ static void av_classify(const vigie_config *c, const char *sig, const char **cat
 	}
 }
 
-/* av_scan_buffer - scan one object; findings for names not already seen */
+/* libclamav's names for its limits, and ours (the [av] keys) */
+static const struct {
+	const char *heuristic; /* after "Heuristics.Limits.Exceeded." */
+	const char *key;
+} av_limit_names[] = {
+	{ "MaxFileSize", "max_file_size" },   { "MaxScanSize", "max_scan_size" },
+	{ "MaxFiles", "max_files" },	      { "MaxRecursion", "max_recursion" },
+	{ "MaxScanTime", "max_scan_time" },
+};
+
+/* av_limit_key - the [av] key of a Heuristics.Limits.Exceeded.* name, or
+ * "engine_limit" for a limit of libclamav's own (no key); NULL when sig
+ * is not a limit report */
+static const char *av_limit_key(const char *sig)
+{
+	static const char prefix[] = "Heuristics.Limits.Exceeded.";
+	if (!g_str_has_prefix(sig, prefix))
+		return NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(av_limit_names); i++)
+		if (g_str_has_prefix(sig + strlen(prefix), av_limit_names[i].heuristic))
+			return av_limit_names[i].key;
+	return "engine_limit";
+}
+
+/* av_rc_limit - the [av] key of a libclamav limit answer, or NULL */
+static const char *av_rc_limit(cl_error_t rc)
+{
+	switch (rc) {
+	case CL_EMAXSIZE: return "max_scan_size";
+	case CL_EMAXFILES: return "max_files";
+	case CL_EMAXREC: return "max_recursion";
+	case CL_ETIMEOUT: return "max_scan_time";
+	default: return NULL;
+	}
+}
+
+/* av_incomplete - a scan.incomplete finding for an object a limit cut
+ * short; evidence names the limit and its value */
+static void av_incomplete(const vigie_config *c, vigie_verdict *v, const char *key, bool risky,
+			  const char *what, const char *where)
+{
+	char *ev = strcmp(key, "engine_limit")
+			   ? g_strdup_printf("limit [av] %s (%lld): %s", key,
+					     vigie_config_get_int(c, "av", key), what)
+			   : g_strdup_printf("a limit of libclamav's own: %s", what);
+	scan_incomplete_add(c, v, key, risky, ev, where);
+	g_free(ev);
+}
+
+/* av_scan_buffer - scan one object; findings for names not already seen;
+ * risky: the object is an executable or archive (for scan.incomplete) */
 static bool av_scan_buffer(const av_engine *a, const vigie_config *c,
 			   const struct cl_scan_options *base, const void *data, size_t len,
-			   const char *name, const char *where, GHashTable *seen, vigie_verdict *v,
-			   GError **err)
+			   const char *name, const char *where, bool risky, GHashTable *seen,
+			   vigie_verdict *v, GError **err)
 {
 	if (len == 0)
 		return true;
+	long long max_file = vigie_config_get_int(c, "av", "max_file_size");
+	if ((long long)len > max_file) {
+		/* libclamav would skip it and answer clean */
+		char *what = g_strdup_printf("%zu bytes not scanned", len);
+		av_incomplete(c, v, "max_file_size", risky, what, where);
+		g_free(what);
+		return true;
+	}
 	cl_fmap_t *map = cl_fmap_open_memory(data, len);
 	if (!map) {
 		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_SCAN, "clamav: cannot map %s", where);
@@ -429,9 +493,11 @@ static bool av_scan_buffer(const av_engine *a, const vigie_config *c,
 	if (rc == CL_VIRUS && ctx.names->len == 0 && virname)
 		g_ptr_array_add(ctx.names, g_strdup(virname));
 	if (rc != CL_CLEAN && rc != CL_VIRUS) {
-		/* limits (size, time) are not engine failures: note them, keep going */
-		if (rc == CL_EMAXSIZE || rc == CL_EMAXFILES || rc == CL_EMAXREC || rc == CL_ETIMEOUT) {
-			verdict_add_finding(v, "av.limit", "av-limit", 0, cl_strerror(rc), where);
+		/* limits (size, time) are not engine failures: the object was
+		 * not fully scanned, which is a finding; keep going */
+		const char *key = av_rc_limit(rc);
+		if (key) {
+			av_incomplete(c, v, key, risky, cl_strerror(rc), where);
 		} else {
 			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_SCAN, "clamav on %s: %s", where,
 				    cl_strerror(rc));
@@ -443,6 +509,14 @@ static bool av_scan_buffer(const av_engine *a, const vigie_config *c,
 		/* libclamav marks every non-official database's names; ours are all unofficial */
 		if (g_str_has_suffix(sig, ".UNOFFICIAL"))
 			sig[strlen(sig) - strlen(".UNOFFICIAL")] = '\0';
+		const char *limit = av_limit_key(sig);
+		if (limit) {
+			/* per object, not once per message: each names its own part */
+			char *what = g_strdup_printf("libclamav stopped: %s", sig);
+			av_incomplete(c, v, limit, risky, what, where);
+			g_free(what);
+			continue;
+		}
 		if (g_hash_table_contains(seen, sig))
 			continue;
 		g_hash_table_add(seen, g_strdup(sig));
@@ -473,7 +547,8 @@ bool av_scan(const av_engine *a, const vigie_config *c, const vigie_message *m, 
 		const void *data = g_bytes_get_data(at->data, &len);
 		char *where = g_strdup_printf("attachment %s (%s)", at->name ? at->name : "unnamed",
 					      at->where);
-		ok = av_scan_buffer(a, c, &a->opts, data, len, at->name, where, seen, v, err);
+		bool risky = scan_risky_type(at->name, at->declared_type, at->sniffed_type);
+		ok = av_scan_buffer(a, c, &a->opts, data, len, at->name, where, risky, seen, v, err);
 		g_free(where);
 	}
 	/* a chat message's raw form is the platform's JSON: its text is
@@ -483,7 +558,8 @@ bool av_scan(const av_engine *a, const vigie_config *c, const vigie_message *m, 
 	if (ok && m->raw && raw) {
 		gsize len;
 		const void *data = g_bytes_get_data(m->raw, &len);
-		ok = av_scan_buffer(a, c, &a->raw_opts, data, len, NULL, "raw message", seen, v, err);
+		ok = av_scan_buffer(a, c, &a->raw_opts, data, len, NULL, "raw message", false, seen, v,
+				    err);
 	}
 	g_hash_table_unref(seen);
 	return ok;

@@ -31,7 +31,10 @@ static const good_case good_cases[] = {
 	{ "[av]\nsystem_database = \"off\"\n", "av", "system_database", "off" },
 	{ "  [ av ]  \n  heuristic_macros=no  \n", "av", "heuristic_macros", "0" },
 	{ "[policy]\ndecisive_categories = malware, phishing\n", "policy", "decisive_categories", "malware, phishing" },
-	{ "[core]\nlog_level = debug\n", "core", "log_level", "debug" },
+	{ "[core]\nmax_parts = 9000\nmax_depth = 60\nmax_text = 16M\n", "core", "max_text", "16777216" },
+	{ "[policy]\non_unscanned = release-with-finding\n", "policy", "on_unscanned", "release-with-finding" },
+	{ "", "policy", "on_unscanned_executable", "quarantine" },
+	{ "", "av", "heuristic_exceeds_max", "1" },
 	{ "[av]\nbundled = /abs/path\n", "av", "bundled", "/abs/path" },
 	{ "[channel.mail]\nreject = 0\n", "channel.mail", "reject", "0" },
 	{ "[channel.mail]\nreject = 20\n", "channel.mail", "reject", "20" },
@@ -67,7 +70,9 @@ static const bad_case bad_cases[] = {
 	{ "[core]\nmax_message_size = -5\n", "'-5' is not a size" },
 	{ "[core]\nmax_message_size = 1\n", "1 is out of range" },
 	{ "[av]\nenabled = maybe\n", ":2: [av] enabled: 'maybe' is not a boolean" },
-	{ "[core]\nlog_level = loud\n", "'loud' is not one of: error, warning" },
+	{ "[core]\nlog_level = info\n", ":2: unknown key 'log_level' in [core]" },
+	{ "[policy]\non_unscanned = ignore\n", "'ignore' is not one of: tag, quarantine, release-with-finding" },
+	{ "[core]\nmax_parts = 0\n", "[core] max_parts: 0 is out of range" },
 	{ "[av]\nbundled =\n", "[av] bundled: empty path" },
 	{ "[channel.mail]\ntag = 5\ntag = 6\n", ":3: key 'tag' in [channel.mail] already set on line 2" },
 	{ "[channel.mail]\ntag = 20\nquarantine = 10\n", ":3: [channel.mail] quarantine (10) must not be below tag (20)" },
@@ -184,6 +189,109 @@ static void test_bundled(void)
 	g_free(path);
 }
 
+/* the MIME walk of vigie_message_from_mime (no configuration) uses the
+ * [core] defaults, so that a default engine never walks a message twice */
+static void test_mime_defaults(void)
+{
+	char *path = write_conf("");
+	vigie_config *c = vigie_config_load(path, NULL);
+	g_assert_nonnull(c);
+	mime_limits a, b;
+	mime_limits_default(&a);
+	mime_limits_from_config(c, &b);
+	g_assert_cmpuint(a.max_parts, ==, b.max_parts);
+	g_assert_cmpuint(a.max_depth, ==, b.max_depth);
+	g_assert_cmpuint(a.max_text, ==, b.max_text);
+	vigie_config_free(c);
+	g_free(path);
+}
+
+/* keys_read_in - add to out every "string literal" of the C files under
+ * dir (recursively) that are neither config.c nor tests, table rows of
+ * config.c excepted; one set per file: (file, literals) */
+static void keys_read_in(const char *dir, GPtrArray *files)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *n;
+	while (d && (n = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, n, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
+			keys_read_in(p, files);
+		} else if (g_str_has_suffix(n, ".c") && !g_str_has_suffix(n, "_test.c")) {
+			char *text = NULL;
+			g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
+			if (!strcmp(n, "config.c")) {
+				/* only what config.c reads itself, not its table */
+				GString *reads = g_string_new(NULL);
+				char **lines = g_strsplit(text, "\n", -1);
+				for (int i = 0; lines[i]; i++)
+					if (strstr(lines[i], "vigie_config_get") && !strstr(lines[i], ", CFG_"))
+						g_string_append_printf(reads, "%s\n", lines[i]);
+				g_strfreev(lines);
+				g_free(text);
+				text = g_string_free(reads, FALSE);
+			}
+			g_ptr_array_add(files, text);
+		}
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+}
+
+/* test_every_key_read - every key of the table is read somewhere: its
+ * name as a string literal in a source file (outside the table and the
+ * tests) that also names its section (a family's: "FAMILY") */
+static void test_every_key_read(void)
+{
+	const char *src = g_getenv("VIGIE_SRCDIR") ? g_getenv("VIGIE_SRCDIR") : VIGIE_SRCDIR;
+	char *config_c = g_build_filename(src, "scanner", "config.c", NULL);
+	char *table = NULL;
+	g_assert_true(g_file_get_contents(config_c, &table, NULL, NULL));
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	static const char *const dirs[] = { "scanner", "milter", "webhook", "daemon", "cli", "common" };
+	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		char *d = g_build_filename(src, dirs[i], NULL);
+		keys_read_in(d, files);
+		g_free(d);
+	}
+	GRegex *row = g_regex_new("\\{ \"([a-z.*]+)\", \"([a-z0-9_]+)\", CFG_", 0, 0, NULL);
+	GMatchInfo *mi;
+	guint rows = 0;
+	GString *unread = g_string_new(NULL);
+	g_regex_match(row, table, 0, &mi);
+	while (g_match_info_matches(mi)) {
+		char *section = g_match_info_fetch(mi, 1);
+		char *key = g_match_info_fetch(mi, 2);
+		if (g_str_has_suffix(section, ".*"))
+			section[strlen(section) - 2] = '\0';
+		char *qkey = g_strdup_printf("\"%s\"", key);
+		char *qsec = g_strdup_printf("\"%s", section); /* "webhook" or "webhook.sales" */
+		bool read = false;
+		for (guint i = 0; !read && i < files->len; i++) {
+			const char *t = g_ptr_array_index(files, i);
+			read = strstr(t, qkey) && strstr(t, qsec);
+		}
+		if (!read)
+			g_string_append_printf(unread, " [%s] %s", section, key);
+		rows++;
+		g_free(qkey);
+		g_free(qsec);
+		g_free(section);
+		g_free(key);
+		g_match_info_next(mi, NULL);
+	}
+	g_match_info_free(mi);
+	g_regex_unref(row);
+	g_assert_cmpuint(rows, >, 50);
+	if (unread->len)
+		g_error("keys in the table that nothing reads:%s", unread->str);
+	g_string_free(unread, TRUE);
+	g_ptr_array_unref(files);
+	g_free(table);
+	g_free(config_c);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -194,6 +302,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/relative-paths", test_relative_paths);
 	g_test_add_func("/config/bundled", test_bundled);
 	g_test_add_func("/config/sections", test_sections);
+	g_test_add_func("/config/mime-defaults", test_mime_defaults);
+	g_test_add_func("/config/every-key-read", test_every_key_read);
 	int rc = g_test_run();
 	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
 	(void)!system(cmd);

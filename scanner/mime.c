@@ -18,9 +18,17 @@
  * MIME_MAX_HTML_ATTACHMENT) is parsed for its facts alone: the first
  * MIME_MAX_HTML_FACTS of them, on their first MIME_MAX_HTML_ATTACHMENT bytes.
  *
+ * The walk's limits are [core] max_parts, max_depth and max_text
+ * (mime_limits; vigie_message_from_mime uses the table's defaults, and
+ * vigie_scan re-walks a message under its engine's limits when they would
+ * differ: mime_reparse). What a limit keeps from analysis is recorded as a
+ * gap (message_add_gap: the limit, the first part concerned, whether an
+ * executable or archive is declared there), which the scan turns into a
+ * scan.incomplete finding: unscanned is never clean.
+ *
  * SECURITY: every byte is sender-controlled. Nothing here allocates in
  * proportion to anything but the input size; limits stop hostile structure
- * (10,000 parts, deep nesting); file names are kept as data, never used as
+ * (many parts, deep nesting); file names are kept as data, never used as
  * paths. Malformed input yields a message plus "problems", never a failure.
  */
 #include "internal.h"
@@ -28,9 +36,12 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
-#define MIME_MAX_PARTS 5000
-#define MIME_MAX_DEPTH 32
-#define MIME_MAX_TEXT (8 * 1024 * 1024)
+/* the [core] defaults of config.c's table (config_test.c checks they agree) */
+#define MIME_DEFAULT_PARTS 2000
+#define MIME_DEFAULT_DEPTH 24
+#define MIME_DEFAULT_TEXT (4 * 1024 * 1024)
+/* objects looked at, beyond a limit, for a declared executable or archive */
+#define MIME_PEEK_BUDGET 100000
 #define MIME_MAX_HTML_ATTACHMENT (2 * 1024 * 1024)
 #define MIME_MAX_HTML_FACTS 4
 
@@ -47,7 +58,74 @@ typedef struct {
 	guint index;	  /* items met outside forwarded messages */
 	guint alts;	  /* multipart/alternative met outside forwarded messages */
 	guint facts_only; /* HTML attachments parsed for their facts alone */
+	const mime_limits *lim;
+	message_parse *rec; /* depth and text sizes met */
+	/* what the limits cut: counts, first place, an executable/archive among it */
+	guint cut_parts, cut_depth;
+	char *cut_parts_where, *cut_depth_where;
+	bool cut_parts_risky, cut_depth_risky;
+	int peek_budget;
 } mime_walk_state;
+
+/* mime_limits_default - see internal.h */
+void mime_limits_default(mime_limits *l)
+{
+	l->max_parts = MIME_DEFAULT_PARTS;
+	l->max_depth = MIME_DEFAULT_DEPTH;
+	l->max_text = MIME_DEFAULT_TEXT;
+}
+
+/* mime_limits_from_config - see internal.h */
+void mime_limits_from_config(const vigie_config *c, mime_limits *l)
+{
+	l->max_parts = (unsigned)vigie_config_get_int(c, "core", "max_parts");
+	l->max_depth = (unsigned)vigie_config_get_int(c, "core", "max_depth");
+	l->max_text = (size_t)vigie_config_get_int(c, "core", "max_text");
+}
+
+/* mime_peek_risky - an executable or archive declared (name or type) in
+ * the subtree of obj, spending at most *budget objects of the walk */
+static bool mime_peek_risky(GMimeObject *obj, int *budget)
+{
+	GPtrArray *todo = g_ptr_array_new();
+	g_ptr_array_add(todo, obj);
+	bool risky = false;
+	while (!risky && todo->len && *budget > 0) {
+		GMimeObject *o = g_ptr_array_steal_index(todo, todo->len - 1);
+		(*budget)--;
+		if (GMIME_IS_MULTIPART(o)) {
+			GMimeMultipart *mp = GMIME_MULTIPART(o);
+			for (int i = g_mime_multipart_get_count(mp) - 1; i >= 0; i--)
+				g_ptr_array_add(todo, g_mime_multipart_get_part(mp, i));
+		} else if (GMIME_IS_MESSAGE_PART(o)) {
+			GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+			GMimeObject *body = inner ? g_mime_message_get_mime_part(inner) : NULL;
+			if (body)
+				g_ptr_array_add(todo, body);
+		} else if (GMIME_IS_PART(o)) {
+			GMimeContentType *ct = g_mime_object_get_content_type(o);
+			char *type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+			char *low = type ? g_ascii_strdown(type, -1) : NULL;
+			risky = scan_risky_type(g_mime_part_get_filename(GMIME_PART(o)), low, NULL);
+			g_free(low);
+			g_free(type);
+		}
+	}
+	g_ptr_array_unref(todo);
+	return risky;
+}
+
+/* mime_cut - obj at where was not walked because of a limit: count it */
+static void mime_cut(mime_walk_state *ws, GMimeObject *obj, const char *where, bool depth)
+{
+	guint *n = depth ? &ws->cut_depth : &ws->cut_parts;
+	char **first = depth ? &ws->cut_depth_where : &ws->cut_parts_where;
+	bool *risky = depth ? &ws->cut_depth_risky : &ws->cut_parts_risky;
+	if ((*n)++ == 0)
+		*first = g_strdup(where);
+	if (!*risky)
+		*risky = mime_peek_risky(obj, &ws->peek_budget);
+}
 
 /* mime_part_bytes - the decoded content of a leaf part */
 static GBytes *mime_part_bytes(GMimePart *part)
@@ -65,11 +143,12 @@ static GBytes *mime_part_bytes(GMimePart *part)
 
 static char *mime_to_utf8_clean(const char *data, gsize len, const char *charset);
 
-/* mime_to_utf8 - text in charset (may be NULL or bogus) -> valid UTF-8 */
-static char *mime_to_utf8(const char *data, gsize len, const char *charset)
+/* mime_to_utf8 - at most max bytes of text in charset (may be NULL or
+ * bogus) -> valid UTF-8 */
+static char *mime_to_utf8(const char *data, gsize len, const char *charset, gsize max)
 {
-	if (len > MIME_MAX_TEXT)
-		len = MIME_MAX_TEXT;
+	if (len > max)
+		len = max;
 	/* NUL bytes would cut the text short in every C string below */
 	char *copy = NULL;
 	if (memchr(data, '\0', len)) {
@@ -210,6 +289,7 @@ static void mime_leaf(vigie_message *m, GMimePart *part, const mime_item *it, gu
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
 	const char *charset = g_mime_content_type_get_parameter(ct, "charset");
+	gsize max_text = ws->lim->max_text;
 
 	vigie_part *rec = it->forwarded ? NULL
 					: mime_part_record(m, part, ct, it, index, charset, len);
@@ -219,7 +299,14 @@ static void mime_leaf(vigie_message *m, GMimePart *part, const mime_item *it, gu
 			rec->ascii = mime_ascii(data ? data : "", len);
 			rec->utf8 = rec->ascii || g_utf8_validate(data, (gssize)len, NULL);
 		}
-		char *text = mime_to_utf8(data ? data : "", len, charset);
+		if (len > ws->rec->longest_text)
+			ws->rec->longest_text = len;
+		if (len > max_text)
+			message_add_gap(m, "max_text", false, where,
+					"text part of %" G_GSIZE_FORMAT " bytes: the %" G_GSIZE_FORMAT
+					" after the first %" G_GSIZE_FORMAT " not analysed",
+					len, len - max_text, max_text);
+		char *text = mime_to_utf8(data ? data : "", len, charset, max_text);
 		if (g_mime_content_type_is_type(ct, "text", "html")) {
 			mime_add_html(m, text, strlen(text), where, rec);
 			g_free(text);
@@ -233,7 +320,12 @@ static void mime_leaf(vigie_message *m, GMimePart *part, const mime_item *it, gu
 		if (rec)
 			rec->attachment = true;
 		if (html && len <= MIME_MAX_HTML_ATTACHMENT) {
-			char *text = mime_to_utf8(data ? data : "", len, charset);
+			if (len > max_text)
+				message_add_gap(m, "max_text", false, where,
+						"HTML attachment of %" G_GSIZE_FORMAT
+						" bytes: the text after the first %" G_GSIZE_FORMAT
+						" not analysed", len, max_text);
+			char *text = mime_to_utf8(data ? data : "", len, charset, max_text);
 			char *w = g_strdup_printf("%s (attachment %s)", where, name ? name : "unnamed");
 			mime_add_html(m, text, strlen(text), w, rec);
 			g_free(w);
@@ -254,34 +346,38 @@ static void mime_leaf(vigie_message *m, GMimePart *part, const mime_item *it, gu
 }
 
 /* mime_walk - every part under root, iteratively, within the limits */
-static void mime_walk(vigie_message *m, GMimeObject *root)
+static void mime_walk(vigie_message *m, GMimeObject *root, const mime_limits *lim)
 {
 	GArray *stack = g_array_new(FALSE, FALSE, sizeof(mime_item));
 	mime_item first = { root, 0, g_strdup("part 1"), false, 0 };
 	g_array_append_val(stack, first);
-	bool warned_parts = false, warned_depth = false;
-	mime_walk_state ws = { 0, 0, 0 };
+	mime_walk_state ws = { 0 };
+	ws.lim = lim;
+	ws.rec = message_parse_of(m);
+	ws.peek_budget = MIME_PEEK_BUDGET;
 
 	while (stack->len) {
 		mime_item it = g_array_index(stack, mime_item, stack->len - 1);
 		g_array_set_size(stack, stack->len - 1);
-		if (m->parts >= MIME_MAX_PARTS) {
-			if (!warned_parts)
-				message_add_problem(m, "more than %d MIME parts; the rest not analysed",
-						    MIME_MAX_PARTS);
-			warned_parts = true;
+		if (m->parts >= lim->max_parts) {
+			mime_cut(&ws, it.obj, it.where, false);
 			g_free(it.where);
 			continue;
 		}
 		m->parts++;
+		if ((unsigned)it.depth > ws.rec->depth)
+			ws.rec->depth = (unsigned)it.depth;
 		guint index = it.forwarded ? 0 : ws.index++;
 		if (GMIME_IS_MULTIPART(it.obj)) {
 			GMimeMultipart *mp = GMIME_MULTIPART(it.obj);
 			int n = g_mime_multipart_get_count(mp);
-			if (it.depth + 1 > MIME_MAX_DEPTH) {
-				if (!warned_depth)
-					message_add_problem(m, "MIME nesting deeper than %d", MIME_MAX_DEPTH);
-				warned_depth = true;
+			if ((unsigned)it.depth + 1 > lim->max_depth) {
+				if (n > 0) {
+					ws.rec->depth = (unsigned)it.depth + 1;
+					char *w = g_strdup_printf("%s.1", it.where);
+					mime_cut(&ws, it.obj, w, true);
+					g_free(w);
+				}
 			} else {
 				guint alt = it.alt;
 				GMimeContentType *ct = g_mime_object_get_content_type(it.obj);
@@ -298,7 +394,7 @@ static void mime_walk(vigie_message *m, GMimeObject *root)
 			}
 		} else if (GMIME_IS_MESSAGE_PART(it.obj)) {
 			GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(it.obj));
-			if (inner && it.depth + 1 <= MIME_MAX_DEPTH) {
+			if (inner && (unsigned)it.depth + 1 <= lim->max_depth) {
 				GMimeObject *body = g_mime_message_get_mime_part(inner);
 				const char *subject = g_mime_message_get_subject(inner);
 				if (subject && *subject)
@@ -309,9 +405,11 @@ static void mime_walk(vigie_message *m, GMimeObject *root)
 							    g_strdup_printf("%s.1", it.where), true, 0 };
 					g_array_append_val(stack, child);
 				}
-			} else if (inner && !warned_depth) {
-				message_add_problem(m, "MIME nesting deeper than %d", MIME_MAX_DEPTH);
-				warned_depth = true;
+			} else if (inner && g_mime_message_get_mime_part(inner)) {
+				ws.rec->depth = (unsigned)it.depth + 1;
+				char *w = g_strdup_printf("%s.1", it.where);
+				mime_cut(&ws, GMIME_OBJECT(g_mime_message_get_mime_part(inner)), w, true);
+				g_free(w);
 			}
 		} else if (GMIME_IS_PART(it.obj)) {
 			mime_leaf(m, GMIME_PART(it.obj), &it, index, &ws);
@@ -319,6 +417,28 @@ static void mime_walk(vigie_message *m, GMimeObject *root)
 		g_free(it.where);
 	}
 	g_array_free(stack, TRUE);
+	if (ws.cut_parts)
+		message_add_gap(m, "max_parts", ws.cut_parts_risky, ws.cut_parts_where,
+				"more than %u MIME parts: %u not analysed", lim->max_parts,
+				ws.cut_parts);
+	if (ws.cut_depth)
+		message_add_gap(m, "max_depth", ws.cut_depth_risky, ws.cut_depth_where,
+				"MIME nesting deeper than %u: %u nested part%s not analysed",
+				lim->max_depth, ws.cut_depth, ws.cut_depth == 1 ? "" : "s");
+	g_free(ws.cut_parts_where);
+	g_free(ws.cut_depth_where);
+}
+
+/* mime_has_gap - a gap of limit at where was already noted */
+static bool mime_has_gap(vigie_message *m, const char *limit, const char *where)
+{
+	GPtrArray *gaps = message_parse_of(m)->gaps;
+	for (guint i = 0; i < gaps->len; i++) {
+		const message_gap *g = g_ptr_array_index(gaps, i);
+		if (!strcmp(g->limit, limit) && !strcmp(g->where, where))
+			return true;
+	}
+	return false;
 }
 
 static void mime_warning(gint64 offset, GMimeParserWarning errcode, const gchar *item,
@@ -336,7 +456,12 @@ static void mime_warning(gint64 offset, GMimeParserWarning errcode, const gchar 
 		message_add_problem(m, "duplicated header %s", item ? item : "");
 		break;
 	case GMIME_CRIT_NESTING_OVERFLOW:
+		/* GMime stops nesting: what is below is not walked as parts */
 		message_add_problem(m, "MIME nesting too deep (parser limit)");
+		if (!mime_has_gap(m, "max_depth", "structure"))
+			message_add_gap(m, "max_depth", false, "structure",
+					"MIME nesting deeper than the parser's own limit near byte %"
+					G_GINT64_FORMAT, offset);
 		break;
 	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
 		message_add_problem(m, "multipart without boundary");
@@ -350,9 +475,53 @@ static void mime_warning(gint64 offset, GMimeParserWarning errcode, const gchar 
 	}
 }
 
-/* vigie_message_from_mime - parse raw mail bytes into a message */
+/* vigie_message_from_mime - parse raw mail bytes into a message, under
+ * the default limits */
 vigie_message *vigie_message_from_mime(const void *raw, size_t len, const vigie_mail_envelope *env,
 				       GError **err)
+{
+	mime_limits lim;
+	mime_limits_default(&lim);
+	return mime_parse(raw, len, env, &lim, err);
+}
+
+/* mime_reparse - see internal.h */
+vigie_message *mime_reparse(const vigie_message *m, const mime_limits *lim)
+{
+	const message_parse *p = message_parse_of(m);
+	if (m->channel != VIGIE_CHANNEL_MAIL || !m->raw || !p->mime)
+		return NULL;
+	const mime_limits *had = &p->limits;
+	if (had->max_parts == lim->max_parts && had->max_depth == lim->max_depth &&
+	    had->max_text == lim->max_text)
+		return NULL;
+	/* a difference only where the walk met a limit, or went past the new one */
+	bool hit = false;
+	for (guint i = 0; i < p->gaps->len; i++) {
+		const message_gap *g = g_ptr_array_index(p->gaps, i);
+		hit |= (!strcmp(g->limit, "max_parts") && had->max_parts != lim->max_parts) ||
+		       (!strcmp(g->limit, "max_depth") && had->max_depth != lim->max_depth) ||
+		       (!strcmp(g->limit, "max_text") && had->max_text != lim->max_text);
+	}
+	if (!hit && m->parts <= lim->max_parts && p->depth <= lim->max_depth &&
+	    p->longest_text <= lim->max_text)
+		return NULL;
+	GPtrArray *rcpt = g_ptr_array_new();
+	for (guint i = 0; i < m->env.rcpt_to->len; i++)
+		g_ptr_array_add(rcpt, g_ptr_array_index(m->env.rcpt_to, i));
+	g_ptr_array_add(rcpt, NULL);
+	vigie_mail_envelope env = { m->env.client_addr, m->env.helo, m->env.mail_from,
+				    (const char *const *)rcpt->pdata, m->env.queue_id };
+	gsize len;
+	const void *raw = g_bytes_get_data(m->raw, &len);
+	vigie_message *again = mime_parse(raw, len, &env, lim, NULL);
+	g_ptr_array_unref(rcpt);
+	return again;
+}
+
+/* mime_parse - parse raw mail bytes into a message, walked under lim */
+vigie_message *mime_parse(const void *raw, size_t len, const vigie_mail_envelope *env,
+			  const mime_limits *lim, GError **err)
 {
 	if (!raw || len == 0) {
 		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_INPUT, "empty message");
@@ -360,6 +529,9 @@ vigie_message *vigie_message_from_mime(const void *raw, size_t len, const vigie_
 	}
 	vigie_message *m = message_new(VIGIE_CHANNEL_MAIL);
 	m->raw = g_bytes_new(raw, len);
+	message_parse *rec = message_parse_of(m);
+	rec->mime = true;
+	rec->limits = *lim;
 	if (env) {
 		m->env.client_addr = g_strdup(env->client_addr);
 		m->env.helo = g_strdup(env->helo);
@@ -387,14 +559,19 @@ vigie_message *vigie_message_from_mime(const void *raw, size_t len, const vigie_
 		mime_add_headers(m, GMIME_OBJECT(msg));
 		GMimeObject *body = g_mime_message_get_mime_part(msg);
 		if (body)
-			mime_walk(m, body);
+			mime_walk(m, body, lim);
 		else
 			message_add_problem(m, "message has headers but no body");
 		g_object_unref(msg);
 	} else {
 		message_add_problem(m, "not parseable as MIME; analysed as plain text");
-		message_add_text(m, VIGIE_TEXT_PLAIN, mime_to_utf8(p + skip, len - skip, NULL), NULL,
-				 "raw message");
+		if (len - skip > lim->max_text)
+			message_add_gap(m, "max_text", false, "raw message",
+					"%zu bytes of text: the rest after the first %zu not analysed",
+					len - skip, lim->max_text);
+		rec->longest_text = len - skip;
+		message_add_text(m, VIGIE_TEXT_PLAIN, mime_to_utf8(p + skip, len - skip, NULL, lim->max_text),
+				 NULL, "raw message");
 	}
 	g_mime_parser_options_free(opts);
 	g_object_unref(parser);

@@ -166,11 +166,76 @@ static void test_many_parts(void)
 		g_string_append_printf(s, "--z\nContent-Type: application/octet-stream\n\npart %d\n", i);
 	g_string_append(s, "--z--\n");
 	vigie_message *m = parse(s->str, s->len);
-	g_assert_cmpuint(m->parts, <=, 5000);
-	g_assert_cmpuint(m->attachments->len, ==, 4999);
-	g_assert_cmpuint(m->problems->len, >, 0);
+	/* the default [core] max_parts: the root and 1,999 parts */
+	g_assert_cmpuint(m->parts, ==, 2000);
+	g_assert_cmpuint(m->attachments->len, ==, 1999);
+	const GPtrArray *gaps = message_parse_of(m)->gaps;
+	g_assert_cmpuint(gaps->len, ==, 1);
+	const message_gap *g = g_ptr_array_index(gaps, 0);
+	g_assert_cmpstr(g->limit, ==, "max_parts");
+	g_assert_cmpstr(g->where, ==, "part 1.2000");
+	g_assert_cmpstr(g->detail, ==, "more than 2000 MIME parts: 8001 not analysed");
+	g_assert_false(g->risky);
 	vigie_message_free(m);
 	g_string_free(s, TRUE);
+}
+
+typedef struct {
+	const char *name;
+	mime_limits lim;
+	const char *raw;
+	const char *limit; /* the one gap expected, or NULL for none */
+	const char *where;
+	bool risky;
+} limit_case;
+
+static const limit_case limit_cases[] = {
+	{ "within", { 10, 5, 1024 }, "Content-Type: text/plain\n\nshort\n", NULL, NULL, false },
+	{ "text", { 10, 5, 4 }, "Content-Type: text/plain\n\nlonger than four\n", "max_text", "part 1", false },
+	{ "parts, exe beyond", { 3, 5, 1024 },
+	  "Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\n--b\n\ntwo\n"
+	  "--b\nContent-Type: application/octet-stream; name=x.exe\n\nMZ\n--b--\n",
+	  "max_parts", "part 1.3", true },
+	{ "depth, zip below", { 10, 1, 1024 },
+	  "Content-Type: multipart/mixed; boundary=a\n\n--a\n"
+	  "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	  "Content-Type: application/zip\n\nPK\n--b--\n--a--\n",
+	  "max_depth", "part 1.1.1", true },
+	{ "depth, rfc822", { 10, 1, 1024 },
+	  "Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: message/rfc822\n\n"
+	  "Subject: inner\n\ntext\n--a--\n",
+	  "max_depth", "part 1.1.1", false },
+};
+
+/* test_limits - each limit cut gives one gap naming it and the part */
+static void test_limits(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(limit_cases); i++) {
+		const limit_case *tc = &limit_cases[i];
+		vigie_message *m = mime_parse(tc->raw, strlen(tc->raw), NULL, &tc->lim, NULL);
+		g_assert_nonnull(m);
+		const GPtrArray *gaps = message_parse_of(m)->gaps;
+		if (!tc->limit) {
+			g_assert_cmpuint(gaps->len, ==, 0);
+		} else {
+			if (gaps->len != 1)
+				g_error("case %s: %u gaps", tc->name, gaps->len);
+			const message_gap *g = g_ptr_array_index(gaps, 0);
+			g_assert_cmpstr(g->limit, ==, tc->limit);
+			g_assert_cmpstr(g->where, ==, tc->where);
+			g_assert_cmpint(g->risky, ==, tc->risky);
+		}
+		/* walked again under the default limits, nothing is cut */
+		mime_limits def;
+		mime_limits_default(&def);
+		vigie_message *again = mime_reparse(m, &def);
+		if (tc->limit) {
+			g_assert_nonnull(again);
+			g_assert_cmpuint(message_parse_of(again)->gaps->len, ==, 0);
+		}
+		vigie_message_free(again);
+		vigie_message_free(m);
+	}
 }
 
 static void test_huge_header(void)
@@ -227,6 +292,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/mime/empty", test_empty);
 	g_test_add_func("/mime/envelope", test_envelope);
 	g_test_add_func("/mime/many-parts", test_many_parts);
+	g_test_add_func("/mime/limits", test_limits);
 	g_test_add_func("/mime/huge-header", test_huge_header);
 	g_test_add_func("/mime/nul-invalid-utf8", test_nul_and_invalid_utf8);
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting);
