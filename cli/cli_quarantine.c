@@ -9,9 +9,11 @@
  *
  * Every action is appended to the folder's audit.log (who, when, what,
  * result). A release counts only when the MTA accepted the message (mail)
- * or the channel's downstream answered 2xx (chat, signed like the webhook's
- * gateway mode by common/vhttp.c); a refusal leaves the item quarantined
- * and prints the MTA's or downstream's reply.
+ * and vigied honoured the release token, i.e. the mail was not scanned and
+ * quarantined again (mail), or the channel's downstream answered 2xx (chat,
+ * signed like the webhook's gateway mode by common/vhttp.c); a refusal
+ * leaves the item quarantined and prints the MTA's or downstream's reply.
+ * The tool never makes the release key: vigied does, owned by its user.
  *
  * SECURITY: ids are validated before any path is built; shown text has its
  * links defanged and control characters replaced, so that reading a
@@ -355,17 +357,14 @@ static void q_unbracket(char *s)
 }
 
 /* q_deliver_mail - re-inject bytes with a release token to the original
- * recipients (or to); *why gets the MTA's reply or the failure */
+ * recipients (or to); true only when the MTA accepted it and vigied
+ * honoured the token (its delivery marker exists), so that a mail scanned
+ * again and re-quarantined is not reported released; *why gets the MTA's
+ * reply or the failure */
 static bool q_deliver_mail(vigie_quarantine *q, const vigie_config *c, const char *id, JsonObject *env,
 			   const char *to, GBytes *bytes, char **why)
 {
 	GError *err = NULL;
-	char *token = vigie_quarantine_release_token(q, id, &err);
-	if (!token) {
-		*why = g_strdup(err->message);
-		g_error_free(err);
-		return false;
-	}
 	char *from = g_strdup(json_object_has_member(env, "mail_from") && !json_object_get_null_member(env, "mail_from")
 				      ? json_object_get_string_member(env, "mail_from") : "");
 	q_unbracket(from);
@@ -381,12 +380,27 @@ static bool q_deliver_mail(vigie_quarantine *q, const vigie_config *c, const cha
 		}
 	}
 	g_ptr_array_add(rcpts, NULL);
-	char *reply = NULL;
-	char *header = g_strdup_printf("X-Vigie-Release: %s", token);
-	bool ok = smtp_send(vigie_config_get(c, "quarantine", "release_host"),
-			    (int)vigie_config_get_int(c, "quarantine", "release_port"), from,
-			    (const char *const *)rcpts->pdata, bytes, header, &reply, &err);
+	char *reply = NULL, *header = NULL;
+	bool ok = false;
+	char *token = vigie_quarantine_release_token(q, id, bytes, (const char *const *)rcpts->pdata, &err);
+	if (!token) {
+		*why = g_strdup(err->message);
+		goto out;
+	}
+	header = g_strdup_printf("X-Vigie-Release: %s", token);
+	ok = smtp_send(vigie_config_get(c, "quarantine", "release_host"),
+		       (int)vigie_config_get_int(c, "quarantine", "release_port"), from,
+		       (const char *const *)rcpts->pdata, bytes, header, &reply, &err);
 	*why = reply ? g_strdup(reply) : g_strdup(err ? err->message : "unknown error");
+	if (ok && !vigie_quarantine_release_confirmed(q, token)) {
+		/* the milter answers before the MTA does: no marker, no release */
+		ok = false;
+		g_free(*why);
+		*why = g_strdup_printf("the MTA answered %s, but vigied did not honour the release token, "
+				       "so the mail was scanned again (see vigied's log)",
+				       reply ? reply : "2xx");
+	}
+out:
 	g_clear_error(&err);
 	g_free(header);
 	g_free(reply);

@@ -5,8 +5,8 @@
  *   vigied [-c CONFIG] [-f] [--check-config]
  *
  * Start-up order (Postfix's pre-jail / post-jail split): read configuration
- * and rules, open the quarantine folder and the listening sockets (milter,
- * webhook port, TLS files), then drop
+ * and rules, open the quarantine folder (creating its release key) and the
+ * listening sockets (milter, webhook port, TLS files), then drop
  * to [daemon] user when started as root, then serve. Rules that fail to load
  * at start do not stop the daemon: it logs why and answers every message
  * with [milter] on_engine_unavailable (tempfail by default) until a SIGHUP
@@ -90,7 +90,7 @@ static void vigied_drop_privileges(const vigie_config *c, const char *qdir)
 	if (!pw)
 		vlog_fatal(EX_CONFIG, "[daemon] user = %s: no such user", user);
 	/* what the daemon writes after the drop must be its own */
-	char *subs[] = { "", "tmp", "new", "released", "deleted", "audit.log" };
+	char *subs[] = { "", "tmp", "new", "released", "deleted", "tokens", "audit.log", "release.key" };
 	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
 		char *p = g_build_filename(qdir, subs[i], NULL);
 		if (lchown(p, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
@@ -230,6 +230,12 @@ int main(int argc, char **argv)
 	vigied_q = q;
 	if (!q)
 		vlog_fatal(EX_CANTCREAT, "%s", err->message);
+	/* the release key is ours (given to [daemon] user with the folder), so
+	 * the release tool, run as root, never makes one we cannot read */
+	if (!vigie_quarantine_release_key_init(q, &err)) {
+		vlog(LOG_ERR, NULL, "quarantine releases will fail: %s", err->message);
+		g_clear_error(&err);
+	}
 
 	/* signals go to our own thread (vigied_signal.c); block them first so
 	 * every thread created from here on inherits the mask */

@@ -295,12 +295,24 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 				      "no engine loaded (rules failed to load)", &facts);
 		goto out;
 	}
-	if (m->release && milter_q && vigie_quarantine_release_valid(milter_q, m->release)) {
-		/* released by staff (vigie quarantine release): keep its token
-		 * header, drop any other X-Vigie-* and let it through unscanned */
-		g_hash_table_remove(m->forged, "x-vigie-release");
-		r = milter_apply_released(ctx, c, &facts, m->release);
-		goto out;
+	if (m->release && milter_q && !m->error && !m->oversize) {
+		/* released by staff (vigie quarantine release): a token made for
+		 * this body and these recipients, used once; the token header
+		 * goes with every other incoming X-Vigie-* header */
+		GBytes *bytes = milter_buf_bytes(m->buf, NULL);
+		g_ptr_array_add(m->rcpt, NULL);
+		char *id = NULL;
+		const char *why = NULL;
+		bool honoured = bytes && vigie_quarantine_release_use(milter_q, m->release, bytes,
+								      (const char *const *)m->rcpt->pdata, &id, &why);
+		g_ptr_array_remove_index(m->rcpt, m->rcpt->len - 1);
+		if (honoured) {
+			r = milter_apply_released(ctx, c, &facts, id);
+			g_free(id);
+			goto out;
+		}
+		vlog(LOG_NOTICE, m->queue_id, "X-Vigie-Release not honoured (%s): scanned as any mail",
+		     why ? why : "message unreadable");
 	}
 	if (m->error) {
 		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_scan_error"), m->error, &facts);

@@ -1,6 +1,8 @@
 /* milter_apply.c - turn a verdict (or a failure) into what the MTA does
  *
  *   release    accept; X-Vigie-Status when [milter] status_header
+ *   released   (a staff release token honoured) accept unscanned, the token
+ *              header removed with the other incoming X-Vigie-* headers
  *   tag        X-Vigie-Status/-Score/-Rules headers and the subject prefix
  *   quarantine store the original bytes first; then discard (default) or
  *              reject with [milter] quarantine_reply; a store failure follows
@@ -134,11 +136,10 @@ static void apply_subject(SMFICTX *ctx, const vigie_config *c, const milter_msg_
 }
 
 sfsistat milter_apply_released(SMFICTX *ctx, const vigie_config *c, const milter_msg_facts *f,
-			       const char *token)
+			       const char *id)
 {
-	apply_strip_forged(ctx, f);
-	char id[34] = "";
-	sscanf(token + strspn(token, " \t"), "%33[0-9a-zTZ-]", id);
+	(void)c;
+	apply_strip_forged(ctx, f); /* the X-Vigie-Release token too: it is spent */
 	vlog(LOG_NOTICE, f->queue_id, "released from quarantine item %s: not scanned again", id);
 	char *status = g_strdup_printf("released %s", id);
 	apply_header(ctx, f, "X-Vigie-Status", status);

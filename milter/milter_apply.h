@@ -17,9 +17,11 @@ typedef struct {
 /* milter_apply_fail - answer per fail mode (accept|tempfail|reject) */
 sfsistat milter_apply_fail(SMFICTX *ctx, const vigie_config *c, const char *mode,
 			   const char *why, const milter_msg_facts *facts);
-/* milter_apply_released - a message released from quarantine by staff */
+/* milter_apply_released - a message released from quarantine by staff
+ * (item id, its token already spent): every incoming X-Vigie-* header,
+ * the token's included, is removed; X-Vigie-Status says released */
 sfsistat milter_apply_released(SMFICTX *ctx, const vigie_config *c, const milter_msg_facts *facts,
-			       const char *token);
+			       const char *id);
 /* milter_apply_verdict - headers, subject prefix, quarantine, reject */
 sfsistat milter_apply_verdict(SMFICTX *ctx, const vigie_config *c, vigie_quarantine *q,
 			      const vigie_message *m, const vigie_verdict *v,

@@ -5,6 +5,7 @@
  *   QDIR/new/ID.eml  original bytes (chat: the JSON as received)
  *   QDIR/new/ID.json metadata: id, time, channel, envelope, verdict
  *   QDIR/audit.log   one line per action, append-only
+ *   QDIR/release.key, QDIR/tokens/  release tokens (quarantine_review.c)
  * An item is written to tmp/, fsync'd, renamed into new/ (bytes first, then
  * metadata: the metadata file's presence marks a complete item), and the
  * folder fsync'd; only then does the caller tell the MTA or platform that
@@ -50,10 +51,11 @@ static bool quarantine_mkdir(const char *dir, GError **err)
 	return true;
 }
 
-/* vigie_quarantine_open - the folder at dir, created (with tmp/, new/) if missing */
+/* vigie_quarantine_open - the folder at dir, created (with tmp/, new/,
+ * released/, deleted/, tokens/) if missing */
 vigie_quarantine *vigie_quarantine_open(const char *dir, GError **err)
 {
-	static const char *const subs[] = { "tmp", "new", "released", "deleted" };
+	static const char *const subs[] = { "tmp", "new", "released", "deleted", "tokens" };
 	if (!quarantine_mkdir(dir, err))
 		return NULL;
 	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {

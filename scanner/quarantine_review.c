@@ -8,11 +8,19 @@
  * one rename succeeds, so the item is delivered once. If the MTA refuses,
  * the bytes go back to new/ and the item stays quarantined.
  *
- * Release token (header X-Vigie-Release: ID; t=UNIX; mac=HEX): HMAC-SHA256
- * with the folder's secret (QDIR/release.key, 32 random bytes, 0600) over
- * "ID\nUNIX". The milter honours it only if the MAC is right, the time is
- * within RELEASE_WINDOW seconds and released/ID.eml exists: a sender cannot
- * forge one, and an old one cannot be replayed.
+ * Release token (header X-Vigie-Release: ID; t=UNIX; n=NONCE; mac=HEX):
+ * HMAC-SHA256 with the folder's secret (QDIR/release.key, 32 random bytes,
+ * 0600, made by vigied at start and owned by its user) over the id, the
+ * time, a random nonce, the SHA-256 of the message body and the sorted
+ * recipient list. The milter honours it only if the MAC is right for the
+ * body and recipients it received, the time is within RELEASE_WINDOW
+ * seconds, released/ID.eml exists, and the token was never used: using it
+ * creates QDIR/tokens/MAC with O_EXCL, so of any number of uses one wins.
+ * That file is also the delivery marker the release tool checks before it
+ * calls an item released. The milter removes the header before delivery.
+ * So a sender cannot forge a token, and a recipient of a released mail
+ * cannot put its token on other content, send it to other recipients, or
+ * use it again.
  *
  * SECURITY: ids given on the command line are checked against the exact
  * shape vigie_quarantine_valid_id accepts before any path is built; files
@@ -24,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -376,8 +385,11 @@ bool vigie_quarantine_delete(vigie_quarantine *q, const char *id, GError **err)
 	return true;
 }
 
+static void review_purge_markers(vigie_quarantine *q);
+
 /* vigie_quarantine_purge - remove items older than max_age seconds from
- * every state folder; returns how many were removed */
+ * every state folder, and used-token markers no token can need any more;
+ * returns how many items were removed */
 guint vigie_quarantine_purge(vigie_quarantine *q, gint64 max_age)
 {
 	static const char *const folders[] = { "new", "released", "deleted" };
@@ -406,100 +418,368 @@ guint vigie_quarantine_purge(vigie_quarantine *q, gint64 max_age)
 		g_free(dir);
 	}
 	g_free(stamp);
+	review_purge_markers(q);
 	return n;
 }
 
-/* review_secret - the folder's release key, created on first use */
-static GBytes *review_secret(vigie_quarantine *q, GError **err)
+/* ---- release tokens ------------------------------------------------------ */
+
+/* review_key_path - QDIR/release.key; caller g_free */
+static char *review_key_path(vigie_quarantine *q)
 {
-	char *path = g_build_filename(vigie_quarantine_dir(q), "release.key", NULL);
-	gsize len = 0;
-	char *data = review_read(path, &len, NULL);
-	if (!data || len < 32) {
-		g_free(data);
-		guint8 key[32];
-		if (getrandom(key, sizeof key, 0) != sizeof key) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "no randomness for the release key");
-			g_free(path);
-			return NULL;
-		}
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			bool ok = write(fd, key, sizeof key) == sizeof key;
-			close(fd);
-			if (!ok)
-				unlink(path);
-		}
-		/* whoever won the race to create it, read what is there */
-		data = review_read(path, &len, err);
-		if (!data || len < 32) {
-			if (data)
-				g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "%s: release key too short", path);
-			g_free(data);
-			g_free(path);
-			return NULL;
-		}
-	}
-	g_free(path);
-	return g_bytes_new_take(data, len);
+	return g_build_filename(vigie_quarantine_dir(q), "release.key", NULL);
 }
 
-static char *review_mac(GBytes *key, const char *id, gint64 t)
+/* vigie_quarantine_release_key_init - create QDIR/release.key (32 random
+ * bytes, 0600) if it is missing; vigied calls it at start, before it drops
+ * privileges and gives the key to its user. True when a key of the right
+ * size is there afterwards. */
+bool vigie_quarantine_release_key_init(vigie_quarantine *q, GError **err)
+{
+	char *path = review_key_path(q);
+	struct stat st;
+	bool ok = false;
+	if (lstat(path, &st) == 0) {
+		ok = S_ISREG(st.st_mode) && st.st_size >= 32;
+		if (!ok)
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO,
+				    "%s: not a release key (a regular file of 32 bytes)", path);
+		g_free(path);
+		return ok;
+	}
+	guint8 key[32];
+	if (getrandom(key, sizeof key, 0) != sizeof key) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "no randomness for the release key");
+		g_free(path);
+		return false;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		ok = write(fd, key, sizeof key) == sizeof key && fsync(fd) == 0;
+		close(fd);
+		if (!ok)
+			unlink(path);
+	} else {
+		/* another vigied on the same folder won the race */
+		ok = errno == EEXIST;
+	}
+	if (!ok)
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "%s: cannot create: %s", path, g_strerror(errno));
+	g_free(path);
+	return ok;
+}
+
+/* review_secret - the folder's release key, never created here */
+static GBytes *review_secret(vigie_quarantine *q, GError **err)
+{
+	char *path = review_key_path(q);
+	gsize len = 0;
+	GError *e = NULL;
+	char *data = review_read(path, &len, &e);
+	if (!data && g_error_matches(e, VIGIE_ERROR, VIGIE_ERROR_IO) && errno == ENOENT)
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO,
+			    "%s does not exist: start vigied first (it creates the release key)", path);
+	else if (!data)
+		g_propagate_error(err, g_steal_pointer(&e));
+	else if (len < 32)
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "%s: release key too short", path);
+	g_clear_error(&e);
+	g_free(path);
+	if (data && len >= 32)
+		return g_bytes_new_take(data, len);
+	g_free(data);
+	return NULL;
+}
+
+/* review_key_owner_ok - can the folder's owner (the user vigied runs as)
+ * read the key; false with err saying who owns it otherwise */
+static bool review_key_owner_ok(vigie_quarantine *q, GError **err)
+{
+	char *path = review_key_path(q);
+	struct stat kst, dst;
+	bool ok = false;
+	if (lstat(path, &kst) != 0 || stat(vigie_quarantine_dir(q), &dst) != 0) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "%s: %s", path, g_strerror(errno));
+	} else if (dst.st_uid == 0 || (kst.st_uid == dst.st_uid && (kst.st_mode & 0400))) {
+		ok = true;
+	} else {
+		struct passwd *pw = getpwuid(dst.st_uid);
+		ok = (pw && kst.st_gid == pw->pw_gid && (kst.st_mode & 0040)) || (kst.st_mode & 0004);
+		if (!ok)
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO,
+				    "%s is owned by uid %u (mode %04o) and the folder's owner uid %u, "
+				    "vigied's user, cannot read it: a release would be quarantined again. "
+				    "Restart vigied (it gives the key to its user) or chown the key",
+				    path, (unsigned)kst.st_uid, (unsigned)(kst.st_mode & 07777),
+				    (unsigned)dst.st_uid);
+	}
+	g_free(path);
+	return ok;
+}
+
+/* review_body_sha256 - hex SHA-256 of the body of a message: the bytes
+ * after the first empty line, with CRLF and lone CR read as LF (what the
+ * MTA makes of what smtp_send sends) and trailing line ends dropped, so
+ * that the stored file (LF or CRLF) and what the milter assembles (CRLF)
+ * hash alike. Caller g_free. */
+static char *review_body_sha256(GBytes *bytes)
+{
+	gsize len = 0;
+	const guint8 *p = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	guint8 out[8192];
+	gsize o = 0, pending = 0; /* pending: line ends not hashed yet */
+	bool in_body = false, bol = true, prev_cr = false;
+	for (gsize i = 0; i < len; i++) {
+		guint8 ch = p[i];
+		if (ch == '\n' && prev_cr) {
+			prev_cr = false;
+			continue;
+		}
+		prev_cr = ch == '\r';
+		bool eol = ch == '\r' || ch == '\n';
+		if (!in_body) {
+			in_body = eol && bol;
+			bol = eol;
+			continue;
+		}
+		if (eol) {
+			pending++;
+			continue;
+		}
+		for (; pending; pending--) {
+			out[o++] = '\n';
+			if (o == sizeof out) {
+				g_checksum_update(sum, out, (gssize)o);
+				o = 0;
+			}
+		}
+		out[o++] = ch;
+		if (o == sizeof out) {
+			g_checksum_update(sum, out, (gssize)o);
+			o = 0;
+		}
+	}
+	g_checksum_update(sum, out, (gssize)o);
+	char *hex = g_strdup(g_checksum_get_string(sum));
+	g_checksum_free(sum);
+	return hex;
+}
+
+static gint review_cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* review_rcpt_list - recipients as one text: each lower-cased, blanks and
+ * angle brackets removed, sorted, duplicates dropped, one per line; caller
+ * g_free */
+static char *review_rcpt_list(const char *const *rcpts)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	for (const char *const *r = rcpts; r && *r; r++) {
+		char *s = g_ascii_strdown(*r, -1);
+		g_strstrip(s);
+		char *b = s + (*s == '<');
+		gsize l = strlen(b);
+		if (l && b[l - 1] == '>')
+			b[--l] = '\0';
+		g_ptr_array_add(a, g_strdup(b));
+		g_free(s);
+	}
+	g_ptr_array_sort(a, review_cmp_str);
+	GString *out = g_string_new(NULL);
+	for (guint i = 0; i < a->len; i++) {
+		const char *s = g_ptr_array_index(a, i);
+		if (i && !strcmp(s, g_ptr_array_index(a, i - 1)))
+			continue;
+		g_string_append(out, s);
+		g_string_append_c(out, '\n');
+	}
+	g_ptr_array_unref(a);
+	return g_string_free(out, FALSE);
+}
+
+/* review_mac - HMAC-SHA256 over everything the token stands for */
+static char *review_mac(GBytes *key, const char *id, gint64 t, const char *nonce, GBytes *bytes,
+			const char *const *rcpts)
 {
 	gsize klen;
 	const guint8 *k = g_bytes_get_data(key, &klen);
-	char *msg = g_strdup_printf("%s\n%" G_GINT64_FORMAT, id, t);
+	char *body = review_body_sha256(bytes);
+	char *list = review_rcpt_list(rcpts);
+	char *msg = g_strdup_printf("vigie-release-2\n%s\n%" G_GINT64_FORMAT "\n%s\n%s\n%s", id, t, nonce,
+				    body, list);
 	char *mac = g_compute_hmac_for_string(G_CHECKSUM_SHA256, k, klen, msg, -1);
 	g_free(msg);
+	g_free(list);
+	g_free(body);
 	return mac;
 }
 
-/* vigie_quarantine_release_token - the X-Vigie-Release header value for
- * id, valid for RELEASE_WINDOW seconds; caller g_free; NULL with err */
-char *vigie_quarantine_release_token(vigie_quarantine *q, const char *id, GError **err)
+/* vigie_quarantine_release_token - the X-Vigie-Release header value
+ * "ID; t=UNIX; n=NONCE; mac=HEX" for releasing item id as bytes (the
+ * stored message as it will be sent) to rcpts (NULL-terminated): valid
+ * for RELEASE_WINDOW seconds, once, for that body and those recipients
+ * only. Refuses (NULL with err) when the folder has no key (vigied makes
+ * it) or its owner, vigied's user, cannot read the key. Caller g_free. */
+char *vigie_quarantine_release_token(vigie_quarantine *q, const char *id, GBytes *bytes,
+				     const char *const *rcpts, GError **err)
 {
+	if (!vigie_quarantine_valid_id(id)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_INPUT, "'%s' is not a quarantine id", id);
+		return NULL;
+	}
 	GBytes *key = review_secret(q, err);
 	if (!key)
 		return NULL;
+	if (!review_key_owner_ok(q, err)) {
+		g_bytes_unref(key);
+		return NULL;
+	}
+	guint8 raw[16];
+	if (getrandom(raw, sizeof raw, 0) != sizeof raw) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "no randomness for the release nonce");
+		g_bytes_unref(key);
+		return NULL;
+	}
+	char nonce[33];
+	for (size_t i = 0; i < sizeof raw; i++)
+		g_snprintf(nonce + 2 * i, 3, "%02x", raw[i]);
 	gint64 t = g_get_real_time() / G_USEC_PER_SEC;
-	char *mac = review_mac(key, id, t);
-	char *out = g_strdup_printf("%s; t=%" G_GINT64_FORMAT "; mac=%s", id, t, mac);
+	char *mac = review_mac(key, id, t, nonce, bytes, rcpts);
+	char *out = g_strdup_printf("%s; t=%" G_GINT64_FORMAT "; n=%s; mac=%s", id, t, nonce, mac);
 	g_free(mac);
 	g_bytes_unref(key);
 	return out;
 }
 
-/* vigie_quarantine_release_valid - is header value a genuine, current
- * release token for an item being released from this folder */
-bool vigie_quarantine_release_valid(vigie_quarantine *q, const char *value)
+/* review_parse_token - split a header value; false if malformed */
+static bool review_parse_token(const char *value, char id[34], gint64 *t, char nonce[33], char mac[65])
 {
-	char id[34] = "", mac[65] = "";
-	long long t = 0;
+	long long tt = 0;
+	int end = 0;
 	if (!value)
 		return false;
-	while (*value == ' ' || *value == '\t')
-		value++;
-	if (sscanf(value, "%33[0-9a-zTZ-]; t=%lld; mac=%64[0-9a-f]", id, &t, mac) != 3 ||
-	    !vigie_quarantine_valid_id(id) || strlen(mac) != 64)
+	value += strspn(value, " \t");
+	if (sscanf(value, "%33[0-9a-zTZ-]; t=%lld; n=%32[0-9a-f]; mac=%64[0-9a-f]%n", id, &tt, nonce, mac,
+		   &end) != 4 || !vigie_quarantine_valid_id(id) || strlen(nonce) != 32 || strlen(mac) != 64)
 		return false;
+	value += end;
+	value += strspn(value, " \t\r\n");
+	*t = tt;
+	return *value == '\0';
+}
+
+/* review_marker_path - QDIR/tokens/MAC, the record that a token was used */
+static char *review_marker_path(vigie_quarantine *q, const char *mac)
+{
+	return g_strdup_printf("%s/tokens/%s", vigie_quarantine_dir(q), mac);
+}
+
+/* vigie_quarantine_release_use - honour a release token once: true only
+ * when value is a genuine token, under RELEASE_WINDOW seconds old, for an
+ * item being released, made for exactly these bytes' body and these
+ * recipients, and not used before. Using it creates QDIR/tokens/MAC with
+ * O_EXCL (atomic: of two uses one wins), which is also the delivery marker
+ * vigie_quarantine_release_confirmed looks for. *id gets the item's id
+ * (caller g_free) and *why, on false, a static reason for the log. */
+bool vigie_quarantine_release_use(vigie_quarantine *q, const char *value, GBytes *bytes,
+				  const char *const *rcpts, char **id_out, const char **why)
+{
+	char id[34] = "", nonce[33] = "", mac[65] = "";
+	gint64 t = 0;
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	if (id_out)
+		*id_out = NULL;
+	if (!review_parse_token(value, id, &t, nonce, mac)) {
+		*why = "malformed release token";
+		return false;
+	}
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	if (t > now + 60 || now - t > RELEASE_WINDOW)
+	if (t > now + 60 || now - t > RELEASE_WINDOW) {
+		*why = "release token expired";
 		return false;
+	}
 	GBytes *key = review_secret(q, NULL);
-	if (!key)
+	if (!key) {
+		*why = "release key unreadable";
 		return false;
-	char *want = review_mac(key, id, t);
+	}
+	char *want = review_mac(key, id, t, nonce, bytes, rcpts);
 	g_bytes_unref(key);
 	/* constant-time comparison */
 	unsigned char diff = 0;
 	for (int i = 0; i < 64; i++)
 		diff |= (unsigned char)(want[i] ^ mac[i]);
 	g_free(want);
-	if (diff)
+	if (diff) {
+		*why = "release token not made for this message, these recipients or this folder";
 		return false;
+	}
 	char *path = g_strdup_printf("%s/released/%s.eml", vigie_quarantine_dir(q), id);
 	struct stat st;
 	bool present = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 	g_free(path);
-	return present;
+	if (!present) {
+		*why = "release token for an item not being released";
+		return false;
+	}
+	char *marker = review_marker_path(q, mac);
+	int fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	g_free(marker);
+	if (fd < 0) {
+		*why = errno == EEXIST ? "release token already used" : "cannot record the release token's use";
+		return false;
+	}
+	char *line = g_strdup_printf("%s\n", id);
+	bool ok = write(fd, line, strlen(line)) == (ssize_t)strlen(line);
+	g_free(line);
+	close(fd);
+	if (!ok) {
+		/* the marker exists, so the token is spent either way */
+		*why = "cannot record the release token's use";
+		return false;
+	}
+	if (id_out)
+		*id_out = g_strdup(id);
+	*why = NULL;
+	return true;
+}
+
+/* vigie_quarantine_release_confirmed - did the milter honour token (a
+ * value made by vigie_quarantine_release_token): its marker exists */
+bool vigie_quarantine_release_confirmed(vigie_quarantine *q, const char *token)
+{
+	char id[34], nonce[33], mac[65];
+	gint64 t;
+	if (!review_parse_token(token, id, &t, nonce, mac))
+		return false;
+	char *marker = review_marker_path(q, mac);
+	struct stat st;
+	bool ok = lstat(marker, &st) == 0 && S_ISREG(st.st_mode);
+	g_free(marker);
+	return ok;
+}
+
+/* review_purge_markers - drop used-token markers past any token's life */
+static void review_purge_markers(vigie_quarantine *q)
+{
+	char *dir = g_build_filename(vigie_quarantine_dir(q), "tokens", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	gint64 cutoff = g_get_real_time() / G_USEC_PER_SEC - 2 * (RELEASE_WINDOW + 60);
+	const char *name;
+	while (d && (name = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, name, NULL);
+		struct stat st;
+		if (strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64 && lstat(p, &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_mtime < cutoff)
+			unlink(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(dir);
 }
