@@ -32,7 +32,9 @@ typedef struct {
 	char *file;
 	int line;
 	int weight;
-	bool keepneg; /* "+negated": the ask is itself negative ("tell no one") */
+	bool keepneg; /* "+negated": the ask is itself negative ("tell no one") or
+		       * in the first person ("or I will publish"): neither the
+		       * negation nor the own-account stance applies */
 	char *regex;
 } intent_rule;
 

@@ -191,6 +191,23 @@ static void intent_text(intent_state *st, const char *raw, const char *where)
 		st->link = true;
 	GArray *sent = intent_sentences(t->text, t->len);
 	guint8 *q = intent_quoted(t->text, t->len, ie->quote_min_words, ie->stance[STANCE_FORWARD], st->md);
+	/* ">" lines: normalisation joins lines, so find them in the original */
+	for (gsize i = 0, line = 1; i < len; i++) {
+		if (line && raw[i] == '>') {
+			gsize e = i;
+			while (e < len && raw[e] != '\n')
+				e++;
+			for (gsize k = 0; k < t->len; k++)
+				if (t->map[k] >= i && t->map[k] < e)
+					q[k] = 1;
+			i = e;
+			continue;
+		}
+		if (raw[i] == '\n')
+			line = 1;
+		else if (raw[i] != ' ' && raw[i] != '\t' && raw[i] != '\r')
+			line = 0;
+	}
 	intent_mark_reported(st, t->text, t->len, sent, q);
 	bool third = intent_find(st, ie->stance[STANCE_THIRD], t->text, 0, t->len, 0, NULL);
 	for (guint i = 0; i < ie->intents->len; i++) {
@@ -237,7 +254,7 @@ static void intent_program(intent_state *st, const intent_def *d, const pcre2_co
 				st->pseudo[0] = true;
 				continue;
 			}
-			if (d->kind == INTENT_ASK && !third &&
+			if (d->kind == INTENT_ASK && !r->keepneg && !third &&
 			    intent_find(st, ie->stance[STANCE_OWN], t->text, intent_clause_start(t->text, s, 1),
 					intent_clause_end(t->text, t->len, e, 4), 0, NULL)) {
 				st->own_any[i] = 1;

@@ -8,7 +8,8 @@
  *     '"') of at least min_words words: one quoted word ("tap 'Approve'")
  *     is a name, not a quoted message; an unclosed quotation ends at a blank
  *     line;
- *   - every line whose first character is ">" (mail and ticket quoting);
+ *   - (">" lines are marked by the caller, on the original text: the
+ *     normalised one has no line breaks);
  *   - everything after a forward or reply separator ("-----Original
  *     Message-----", "On ... wrote:"), found by the rule files' "forward"
  *     cues.
@@ -85,16 +86,6 @@ guint8 *intent_quoted(const char *text, gsize len, int min_words, const pcre2_co
 	}
 	if (in && intent_words(text, open, len) >= min_words)
 		memset(q + open, 1, len - open);
-	/* ">" lines */
-	for (gsize i = 0; i < len; i++) {
-		if ((i == 0 || text[i - 1] == '\n') && text[i] == '>') {
-			gsize e = i;
-			while (e < len && text[e] != '\n')
-				e++;
-			memset(q + i, 1, e - i);
-			i = e;
-		}
-	}
 	/* after a forward or reply separator, everything is quoted */
 	if (forward) {
 		int rc = pcre2_match(forward, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
