@@ -1,0 +1,73 @@
+/* fuzz_intent.c - fuzz target for the intent analyser's two parsers of
+ * outside input: the rule-file loader (first byte 'R': the rest is a rule
+ * file) and the scan (anything else: the bytes are a chat text, split
+ * into sentences, quotations and stances and matched against the bundled
+ * rules). Checks: a load either succeeds or names the file; every finding's
+ * evidence and location are valid UTF-8.
+ */
+#include "fuzz.h"
+#include "internal.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *fz_dir;
+static intent_engine *fz_bundled;
+
+static void fz_cleanup(void)
+{
+	g_rmdir(fz_dir);
+	g_free(fz_dir);
+	fz_dir = NULL;
+	intent_engine_free(fz_bundled);
+}
+
+static void fz_init(void)
+{
+	fz_dir = g_dir_make_tmp("vigie-fuzz-intent-XXXXXX", NULL);
+	g_assert_nonnull(fz_dir);
+	atexit(fz_cleanup);
+	char *dir = g_build_filename(VIGIE_SRCDIR, "signatures", "intent", NULL);
+	fz_bundled = intent_engine_load_dir(dir, NULL, NULL);
+	g_assert_nonnull(fz_bundled);
+	g_free(dir);
+}
+
+static void fz_rules(const uint8_t *data, size_t size)
+{
+	char *path = g_build_filename(fz_dir, "r.txt", NULL);
+	g_assert_true(g_file_set_contents(path, (const char *)data, (gssize)size, NULL));
+	GError *err = NULL;
+	intent_engine *ie = intent_engine_load_dir(fz_dir, NULL, &err);
+	fuzz_check_load(ie != NULL, err, path);
+	intent_engine_free(ie);
+	g_unlink(path);
+	g_free(path);
+}
+
+static void fz_text(const uint8_t *data, size_t size)
+{
+	vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
+	message_add_text(m, VIGIE_TEXT_CHAT, utf8_sanitize((const char *)data, (gssize)size), NULL, "text");
+	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
+	g_assert_true(intent_scan(fz_bundled, m, size % 2 ? "inbound" : "internal", 400, v, NULL));
+	for (guint i = 0; i < v->findings->len; i++) {
+		const vigie_finding *f = g_ptr_array_index(v->findings, i);
+		fuzz_check_str(f->evidence);
+		fuzz_check_str(f->where);
+	}
+	vigie_verdict_free(v);
+	vigie_message_free(m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!fz_dir)
+		fz_init();
+	if (size > 0 && data[0] == 'R')
+		fz_rules(data + 1, size - 1);
+	else
+		fz_text(data, size);
+	return 0;
+}
