@@ -184,6 +184,9 @@ sfsistat milter_apply_verdict(SMFICTX *ctx, const vigie_config *c, vigie_quarant
 		apply_header(ctx, f, "X-Vigie-Status", status);
 		g_free(status);
 	}
+	/* bulk mail is marked, not tagged ([policy] bulk_action = release) */
+	if (v->klass == VIGIE_CLASS_BULK)
+		apply_header(ctx, f, "X-Vigie-Class", vigie_class_name(v->klass));
 	if (v->action == VIGIE_ACTION_TAG) {
 		apply_tag_headers(ctx, f, v);
 		apply_subject(ctx, c, f);
