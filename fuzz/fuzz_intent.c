@@ -29,7 +29,7 @@ static void fz_init(void)
 	g_assert_nonnull(fz_dir);
 	atexit(fz_cleanup);
 	char *dir = g_build_filename(VIGIE_SRCDIR, "signatures", "intent", NULL);
-	fz_bundled = intent_engine_load_dir(dir, NULL, NULL);
+	fz_bundled = intent_engine_load_dir(dir, NULL, NULL, NULL);
 	g_assert_nonnull(fz_bundled);
 	g_free(dir);
 }
@@ -39,7 +39,7 @@ static void fz_rules(const uint8_t *data, size_t size)
 	char *path = g_build_filename(fz_dir, "r.txt", NULL);
 	g_assert_true(g_file_set_contents(path, (const char *)data, (gssize)size, NULL));
 	GError *err = NULL;
-	intent_engine *ie = intent_engine_load_dir(fz_dir, NULL, &err);
+	intent_engine *ie = intent_engine_load_dir(fz_dir, NULL, NULL, &err);
 	fuzz_check_load(ie != NULL, err, path);
 	intent_engine_free(ie);
 	g_unlink(path);

@@ -209,6 +209,9 @@ static const cfg_row config_table[] = {
 	{ "intent", "languages", CFG_LIST, "", 0, 0, NULL }, /* "" = every language */
 	{ "intent", "max_scan_bytes", CFG_SIZE, "64K", 1 * KB, 16 * MB, NULL },
 	{ "intent", "quote_min_words", CFG_INT, "5", 1, 1000, NULL },
+	/* the compiled prefilter, kept between runs: auto = the user's cache
+	 * folder ($XDG_CACHE_HOME/vigie), "" = not kept, or a folder */
+	{ "intent", "cache_dir", CFG_STR, "auto", 0, 0, NULL },
 
 	/* the sender analyser (sender*.c): its lists live in [urls] protected */
 	{ "sender", "enabled", CFG_BOOL, "yes", 0, 0, NULL },

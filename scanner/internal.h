@@ -230,8 +230,11 @@ typedef struct intent_engine intent_engine;
 /* intent_engine_load - every rule file of [intent] dir; NULL with err
  * naming file and line */
 intent_engine *intent_engine_load(const vigie_config *c, GError **err);
-/* intent_engine_load_dir - the same from a folder (tests, fuzzing) */
-intent_engine *intent_engine_load_dir(const char *dir, const char *const *languages, GError **err);
+/* intent_engine_load_dir - the same from a folder (tests, fuzzing);
+ * cache_dir: where the compiled prefilter is kept between runs (NULL: not
+ * kept) */
+intent_engine *intent_engine_load_dir(const char *dir, const char *const *languages, const char *cache_dir,
+				      GError **err);
 void intent_engine_free(intent_engine *ie); /* NULL is a no-op */
 const char *intent_engine_describe(const intent_engine *ie);
 /* intent_scan - asks, claims and their stance in every text of m (and the

@@ -19,6 +19,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "internal.h"
 
+#include <hs/hs.h>
 #include <pcre2.h>
 
 /* what a line of an intent file declares */
@@ -36,6 +37,11 @@ typedef struct {
 		       * in the first person ("or I will publish"): neither the
 		       * negation nor the own-account stance applies */
 	char *regex;
+	pcre2_code *code; /* this rule alone, JIT-compiled: matches and their places */
+	bool always;	  /* Vectorscan cannot prefilter it: always run code */
+	guint id;	  /* index in the engine's flat list */
+	GPtrArray *pieces; /* the pattern of each of its elements (while loading) */
+	GArray *elems;	  /* of guint: the distinct elements it needs (Vectorscan ids) */
 } intent_rule;
 
 /* one intent: every rule of one name, compiled into one program */
@@ -43,8 +49,6 @@ typedef struct {
 	char *name;
 	intent_kind kind;
 	GPtrArray *rules; /* of intent_rule* */
-	GPtrArray *codes; /* of pcre2_code*: the rules in as few programs as
-			   * PCRE2's size limit allows */
 	int max_weight;
 } intent_def;
 
@@ -78,6 +82,17 @@ struct intent_engine {
 	pcre2_code *stance[STANCE_COUNT];
 	GPtrArray *stance_src[STANCE_COUNT]; /* alternatives, while loading */
 	unsigned rules;
+	/* One pass over each text finds the rules that may match: every
+	 * distinct element of every rule (a slot, a word, a pattern) in one
+	 * Vectorscan database; a rule can match only where each of its
+	 * elements occurs, so PCRE2 then runs only those rules. */
+	guint n_elems;
+	GPtrArray *flat;     /* of intent_rule* (not owned), by id */
+	GArray *flat_def;    /* of guint: the intent each id belongs to */
+	hs_database_t *db;   /* NULL when no rule could be compiled there */
+	hs_scratch_t *proto; /* scratch prototype, cloned per scan */
+	GMutex pool_lock;
+	GPtrArray *pool;     /* of hs_scratch_t*: free scratches */
 	int quote_min_words;
 	gsize max_bytes;
 	char *describe;

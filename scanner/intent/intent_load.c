@@ -26,8 +26,9 @@
  * which load. A bad line is an error naming file and line, and nothing
  * loads.
  *
- * Each intent's rules become one PCRE2 program (JIT-compiled), every rule
- * an alternative marked with its index.
+ * Every rule is one PCRE2 program (JIT-compiled), and all of them together
+ * one Vectorscan database in prefilter mode, so a text is read once to
+ * find the few rules worth running (intent_scan.c).
  *
  * SECURITY: rule files are the administrator's and trusted, but parsed
  * strictly; patterns get no control verbs and no captures, gaps are
@@ -36,6 +37,9 @@
 #include "intent.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,14 +81,17 @@ static void intent_rule_free(gpointer p)
 	intent_rule *r = p;
 	g_free(r->file);
 	g_free(r->regex);
+	pcre2_code_free(r->code);
+	if (r->pieces)
+		g_ptr_array_unref(r->pieces);
+	if (r->elems)
+		g_array_unref(r->elems);
 	g_free(r);
 }
 
 static void intent_def_free(gpointer p)
 {
 	intent_def *d = p;
-	if (d->codes)
-		g_ptr_array_unref(d->codes);
 	g_ptr_array_unref(d->rules);
 	g_free(d->name);
 	g_free(d);
@@ -295,7 +302,8 @@ static char *intent_slot_regex(const intent_loader *L, const char *name, const c
 }
 
 /* intent_elements - a rule's ELEMENTs as one pattern; NULL with *why */
-static char *intent_elements(const intent_loader *L, char *rest, const char *lang, char **why)
+static char *intent_elements(const intent_loader *L, char *rest, const char *lang, GPtrArray *pieces,
+			     char **why)
 {
 	GString *re = g_string_new("\\b(?:");
 	unsigned n = 0;
@@ -344,7 +352,7 @@ static char *intent_elements(const intent_loader *L, char *rest, const char *lan
 			g_string_append(re, INTENT_SEP);
 		}
 		g_string_append(re, piece);
-		g_free(piece);
+		g_ptr_array_add(pieces, piece);
 		gap = -1;
 	}
 	if (!*why && (!n || gap >= 0))
@@ -468,19 +476,23 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 	g_hash_table_replace(L->declared, g_strdup(name), GINT_TO_POINTER((int)kind + 1));
 	/* rules of languages not loaded are still checked */
 	char *why;
-	char *regex = intent_elements(L, rest, lang, &why);
+	GPtrArray *pieces = g_ptr_array_new_with_free_func(g_free);
+	char *regex = intent_elements(L, rest, lang, pieces, &why);
 	if (!regex) {
 		if (!intent_lang_loaded(L, lang) && g_str_has_prefix(why, "slot {") &&
 		    strstr(why, "no alternative")) {
 			g_free(why);
+			g_ptr_array_unref(pieces);
 			return true;
 		}
 		intent_fail(err, file, line, "%s", why);
 		g_free(why);
+		g_ptr_array_unref(pieces);
 		return false;
 	}
 	if (!intent_lang_loaded(L, lang)) {
 		g_free(regex);
+		g_ptr_array_unref(pieces);
 		return true;
 	}
 	if (!d) {
@@ -498,6 +510,7 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 	r->weight = weight;
 	r->keepneg = keepneg;
 	r->regex = regex;
+	r->pieces = pieces;
 	g_ptr_array_add(d->rules, r);
 	d->max_weight = MAX(d->max_weight, weight);
 	L->ie->rules++;
@@ -617,33 +630,194 @@ static pcre2_code *intent_compile(const char *source, const char *what, GError *
 	return code;
 }
 
-/* intent_compile_range - rules [first, first + n) of def as one program,
- * or halves of it when PCRE2 finds one too large */
-static bool intent_compile_range(intent_def *def, guint first, guint n, const char *dir, GError **err)
+/* intent_loosen - pattern re for the prefilter: every counted repeat
+ * "{M,N}" made "*" (M = 0) or "+", word separators any run of
+ * non-letters, letters in lower case (the text is): a superset of what re
+ * matches, that Vectorscan compiles case-sensitively and faster; caller
+ * g_free */
+static char *intent_loosen(const char *re)
 {
-	GString *src = g_string_new("(?:");
-	for (guint j = first; j < first + n; j++) {
-		intent_rule *r = g_ptr_array_index(def->rules, j);
-		g_string_append_printf(src, "%s(*MARK:%u)%s", j > first ? "|" : "", j, r->regex);
+	GString *o = g_string_new(NULL);
+	bool in_class = false;
+	static const char sep[] = INTENT_SEP;
+	for (const char *p = re; *p; p++) {
+		/* between two words: any run of non-letters will do */
+		if (!strncmp(p, sep, sizeof sep - 1)) {
+			g_string_append(o, "[^a-z0-9]+");
+			p += sizeof sep - 2;
+			continue;
+		}
+		if (*p == '\\' && p[1]) {
+			g_string_append_len(o, p, 2);
+			p++;
+			continue;
+		}
+		if (*p == '[')
+			in_class = true;
+		else if (*p == ']')
+			in_class = false;
+		if (!in_class && *p == '{' && g_ascii_isdigit(p[1])) {
+			const char *q = p + 1;
+			long m = strtol(q, (char **)&q, 10);
+			if (*q == ',') {
+				q++;
+				while (g_ascii_isdigit(*q))
+					q++;
+				if (*q == '}') {
+					g_string_append_c(o, m == 0 ? '*' : '+');
+					p = q;
+					continue;
+				}
+			}
+		}
+		/* the text is lower case: so is the pattern, outside escapes */
+		g_string_append_c(o, g_ascii_tolower(*p));
 	}
-	g_string_append_c(src, ')');
-	const intent_rule *r0 = g_ptr_array_index(def->rules, first);
-	char *what = g_strdup_printf("%s:%d: intent %s", r0->file, r0->line, def->name);
-	GError *e = NULL;
-	pcre2_code *code = intent_compile(src->str, what, &e);
-	g_string_free(src, TRUE);
-	g_free(what);
-	if (code) {
-		g_ptr_array_add(def->codes, code);
-		return true;
+	return g_string_free(o, FALSE);
+}
+
+/* intent_cache_path - where the database for these expressions is kept
+ * in cache_dir (created 0700; refused unless it is ours and not writable
+ * by others), or NULL for none; caller g_free */
+static char *intent_cache_path(const char *cache_dir, const char *const *exprs, const unsigned *flags,
+			       const unsigned *ids, guint k)
+{
+	if (!cache_dir || !*cache_dir)
+		return NULL;
+	if (g_mkdir_with_parents(cache_dir, 0700) != 0)
+		return NULL;
+	struct stat st;
+	if (lstat(cache_dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return NULL;
+	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+	char *plat = NULL;
+	g_checksum_update(c, (const guchar *)hs_version(), -1);
+	for (guint i = 0; i < k; i++) {
+		char head[32];
+		g_snprintf(head, sizeof head, "\n%u %u ", flags[i], ids[i]);
+		g_checksum_update(c, (const guchar *)head, -1);
+		g_checksum_update(c, (const guchar *)exprs[i], -1);
 	}
-	if (n > 1 && g_str_has_suffix(e->message, ": too large")) {
-		g_error_free(e);
-		return intent_compile_range(def, first, n / 2, dir, err) &&
-		       intent_compile_range(def, first + n / 2, n - n / 2, dir, err);
+	char *name = g_strdup_printf("intent-%s.hsdb", g_checksum_get_string(c));
+	char *path = g_build_filename(cache_dir, name, NULL);
+	g_free(name);
+	g_free(plat);
+	g_checksum_free(c);
+	return path;
+}
+
+/* intent_compile_db - the Vectorscan database of exprs, from the cache
+ * when it holds it, else compiled (and then kept there) */
+static hs_error_t intent_compile_db(const char *cache_dir, const char *const *exprs, const unsigned *flags,
+				    const unsigned *ids, guint k, hs_database_t **db, hs_compile_error_t **ce)
+{
+	char *path = intent_cache_path(cache_dir, exprs, flags, ids, k);
+	char *bytes = NULL;
+	gsize len = 0;
+	if (path && g_file_get_contents(path, &bytes, &len, NULL) &&
+	    hs_deserialize_database(bytes, len, db) == HS_SUCCESS) {
+		g_free(bytes);
+		g_free(path);
+		return HS_SUCCESS;
 	}
-	g_propagate_error(err, e);
-	return false;
+	g_free(bytes);
+	hs_error_t rc = hs_compile_multi(exprs, flags, ids, k, HS_MODE_BLOCK, NULL, db, ce);
+	if (rc == HS_SUCCESS && path) {
+		char *out = NULL;
+		size_t n = 0;
+		if (hs_serialize_database(*db, &out, &n) == HS_SUCCESS) {
+			/* written aside and renamed: a reader never sees half a file */
+			char *tmp = g_strdup_printf("%s.%d.tmp", path, (int)getpid());
+			if (g_file_set_contents(tmp, out, (gssize)n, NULL) && rename(tmp, path) != 0)
+				unlink(tmp);
+			g_free(tmp);
+			free(out);
+		}
+	}
+	g_free(path);
+	return rc;
+}
+
+/* intent_prefilter - the distinct elements of every rule into one
+ * Vectorscan database; if Vectorscan refuses one, the rules that need it
+ * are run by PCRE2 on every text instead */
+static void intent_prefilter(intent_engine *ie, const char *cache_dir)
+{
+	GHashTable *ids = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *src = g_ptr_array_new();
+	for (guint i = 0; i < ie->flat->len; i++) {
+		intent_rule *r = g_ptr_array_index(ie->flat, i);
+		r->elems = g_array_new(FALSE, FALSE, sizeof(guint));
+		for (guint k = 0; k < r->pieces->len; k++) {
+			char *p = g_ptr_array_index(r->pieces, k);
+			gpointer v;
+			guint id;
+			if (g_hash_table_lookup_extended(ids, p, NULL, &v)) {
+				id = GPOINTER_TO_UINT(v);
+			} else {
+				id = src->len;
+				g_ptr_array_add(src, p);
+				g_hash_table_insert(ids, p, GUINT_TO_POINTER(id));
+			}
+			g_array_append_val(r->elems, id);
+		}
+	}
+	guint n = src->len;
+	GPtrArray *loose = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < n; i++)
+		g_ptr_array_add(loose, intent_loosen(g_ptr_array_index(src, i)));
+	bool *refused = g_new0(bool, n ? n : 1);
+	const char **exprs = g_new0(const char *, n ? n : 1);
+	unsigned *flags = g_new0(unsigned, n ? n : 1);
+	unsigned *eid = g_new0(unsigned, n ? n : 1);
+	bool prefilter = false;
+	for (;;) {
+		guint k = 0;
+		for (guint i = 0; i < n; i++) {
+			if (refused[i])
+				continue;
+			exprs[k] = g_ptr_array_index(loose, i);
+			/* bytes, not UTF-8: a class that skips one character skips
+			 * each of its bytes; a superset is all a prefilter needs */
+			flags[k] = HS_FLAG_SINGLEMATCH | (prefilter ? HS_FLAG_PREFILTER : 0);
+			eid[k++] = i;
+		}
+		if (!k)
+			break;
+		hs_compile_error_t *ce = NULL;
+		hs_database_t *db = NULL;
+		if (intent_compile_db(cache_dir, exprs, flags, eid, k, &db, &ce) == HS_SUCCESS) {
+			ie->db = db;
+			break;
+		}
+		if (!prefilter)
+			prefilter = true; /* exact mode refused something: approximate */
+		else if (ce && ce->expression >= 0 && (guint)ce->expression < k)
+			refused[eid[ce->expression]] = true;
+		else
+			memset(refused, 1, n * sizeof *refused);
+		hs_free_compile_error(ce);
+	}
+	if (ie->db && hs_alloc_scratch(ie->db, &ie->proto) != HS_SUCCESS) {
+		hs_free_database(ie->db);
+		ie->db = NULL;
+	}
+	for (guint i = 0; i < ie->flat->len; i++) {
+		intent_rule *r = g_ptr_array_index(ie->flat, i);
+		for (guint k = 0; k < r->elems->len; k++)
+			r->always |= !ie->db || refused[g_array_index(r->elems, guint, k)];
+		g_ptr_array_unref(r->pieces);
+		r->pieces = NULL;
+	}
+	ie->n_elems = n;
+	g_free(refused);
+	g_free(exprs);
+	g_free(flags);
+	g_free(eid);
+	g_ptr_array_unref(src); /* the strings belonged to the rules' pieces */
+	g_ptr_array_unref(loose);
+	g_hash_table_unref(ids);
 }
 
 static gint intent_cmp_defs(gconstpointer a, gconstpointer b)
@@ -661,8 +835,17 @@ void intent_engine_free(intent_engine *ie)
 {
 	if (!ie)
 		return;
+	g_ptr_array_unref(ie->flat);
+	g_array_unref(ie->flat_def);
 	g_ptr_array_unref(ie->intents);
 	g_ptr_array_unref(ie->combos);
+	for (guint i = 0; ie->pool && i < ie->pool->len; i++)
+		hs_free_scratch(g_ptr_array_index(ie->pool, i));
+	if (ie->pool)
+		g_ptr_array_unref(ie->pool);
+	hs_free_scratch(ie->proto);
+	hs_free_database(ie->db);
+	g_mutex_clear(&ie->pool_lock);
 	for (int i = 0; i < STANCE_COUNT; i++) {
 		pcre2_code_free(ie->stance[i]);
 		if (ie->stance_src[i])
@@ -674,11 +857,16 @@ void intent_engine_free(intent_engine *ie)
 
 /* intent_engine_load_dir - every rule file of dir for languages (NULL or
  * empty: all); NULL with err naming file and line */
-intent_engine *intent_engine_load_dir(const char *dir, const char *const *languages, GError **err)
+intent_engine *intent_engine_load_dir(const char *dir, const char *const *languages, const char *cache_dir,
+				      GError **err)
 {
 	intent_engine *ie = g_new0(intent_engine, 1);
 	ie->intents = g_ptr_array_new_with_free_func(intent_def_free);
 	ie->combos = g_ptr_array_new_with_free_func(intent_combo_free);
+	ie->flat = g_ptr_array_new();
+	ie->flat_def = g_array_new(FALSE, FALSE, sizeof(guint));
+	ie->pool = g_ptr_array_new();
+	g_mutex_init(&ie->pool_lock);
 	ie->quote_min_words = 5;
 	ie->max_bytes = 64 * 1024;
 	intent_loader L = {ie, languages,
@@ -709,9 +897,19 @@ intent_engine *intent_engine_load_dir(const char *dir, const char *const *langua
 	g_ptr_array_sort(ie->intents, intent_cmp_defs);
 	for (guint i = 0; ok && i < ie->intents->len; i++) {
 		intent_def *def = g_ptr_array_index(ie->intents, i);
-		def->codes = g_ptr_array_new_with_free_func((GDestroyNotify)pcre2_code_free);
-		ok = intent_compile_range(def, 0, def->rules->len, dir, err);
+		for (guint j = 0; ok && j < def->rules->len; j++) {
+			intent_rule *r = g_ptr_array_index(def->rules, j);
+			char *what = g_strdup_printf("%s:%d: intent %s", r->file, r->line, def->name);
+			r->code = intent_compile(r->regex, what, err);
+			ok = r->code != NULL;
+			g_free(what);
+			r->id = ie->flat->len;
+			g_ptr_array_add(ie->flat, r);
+			g_array_append_val(ie->flat_def, i);
+		}
 	}
+	if (ok)
+		intent_prefilter(ie, cache_dir);
 	for (int i = 0; ok && i < STANCE_COUNT; i++) {
 		if (!ie->stance_src[i])
 			continue;
@@ -733,8 +931,11 @@ intent_engine *intent_engine_load_dir(const char *dir, const char *const *langua
 		intent_engine_free(ie);
 		return NULL;
 	}
-	ie->describe = g_strdup_printf("intent: %u rules, %u intents, %u combinations", ie->rules,
-				       ie->intents->len, ie->combos->len);
+	guint always = 0;
+	for (guint i = 0; i < ie->flat->len; i++)
+		always += ((intent_rule *)g_ptr_array_index(ie->flat, i))->always;
+	ie->describe = g_strdup_printf("intent: %u rules (%u outside the prefilter), %u intents, %u combinations",
+				       ie->rules, always, ie->intents->len, ie->combos->len);
 	return ie;
 }
 
@@ -742,8 +943,11 @@ intent_engine *intent_engine_load_dir(const char *dir, const char *const *langua
 intent_engine *intent_engine_load(const vigie_config *c, GError **err)
 {
 	char **langs = config_get_list(c, "intent", "languages");
+	const char *cache = vigie_config_get(c, "intent", "cache_dir");
+	char *dir = !strcmp(cache, "auto") ? g_build_filename(g_get_user_cache_dir(), "vigie", NULL) : g_strdup(cache);
 	intent_engine *ie = intent_engine_load_dir(vigie_config_get(c, "intent", "dir"),
-						   (const char *const *)langs, err);
+						   (const char *const *)langs, dir, err);
+	g_free(dir);
 	g_strfreev(langs);
 	if (ie) {
 		ie->quote_min_words = (int)vigie_config_get_int(c, "intent", "quote_min_words");

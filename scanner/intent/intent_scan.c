@@ -42,6 +42,8 @@ typedef struct {
 	guint8 *neg_any;    /* per intent: seen negated */
 	guint8 *own_any;    /* per intent: seen about the writer's own account */
 	bool pseudo[3];	    /* negated, own, quoted */
+	guint8 *cand;	    /* per element: the prefilter saw it in this text */
+	hs_scratch_t *scratch;
 	gsize total;
 	bool link;
 } intent_state;
@@ -171,9 +173,30 @@ static void intent_mark_reported(const intent_state *st, const char *text, gsize
 	}
 }
 
-static void intent_program(intent_state *st, const intent_def *d, const pcre2_code *code, const textnorm *t,
-			   const GArray *sent, const guint8 *q, bool third, intent_hit *h, guint i,
-			   const char *where);
+static void intent_program(intent_state *st, const intent_def *d, const intent_rule *r, gint idx,
+			   const textnorm *t, const GArray *sent, const guint8 *q, bool third, intent_hit *h,
+			   guint i, const char *where);
+
+/* intent_candidate - can rule r match this text: every element it needs
+ * was seen by the prefilter */
+static bool intent_candidate(const intent_state *st, const intent_rule *r)
+{
+	if (r->always || !st->ie->db)
+		return true;
+	for (guint k = 0; k < r->elems->len; k++)
+		if (!st->cand[g_array_index(r->elems, guint, k)])
+			return false;
+	return true;
+}
+
+/* intent_on_match - Vectorscan found an element: note it, go on */
+static int intent_on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+			   void *ctx)
+{
+	(void)from, (void)to, (void)flags;
+	((guint8 *)ctx)[id] = 1;
+	return 0;
+}
 
 /* intent_text - every intent over one text */
 static void intent_text(intent_state *st, const char *raw, const char *where)
@@ -189,6 +212,14 @@ static void intent_text(intent_state *st, const char *raw, const char *where)
 	st->total += t->len;
 	if (!st->link && (strstr(t->text, "http://") || strstr(t->text, "https://") || strstr(t->text, "www.")))
 		st->link = true;
+	/* one pass: which rules may match this text */
+	if (ie->db && st->scratch) {
+		memset(st->cand, 0, ie->n_elems);
+		/* a failed pass (no memory) lets every rule run: nothing is missed */
+		if (hs_scan(ie->db, t->text, (unsigned)t->len, 0, st->scratch, intent_on_match, st->cand) !=
+		    HS_SUCCESS)
+			memset(st->cand, 1, ie->n_elems);
+	}
 	GArray *sent = intent_sentences(t->text, t->len);
 	guint8 *q = intent_quoted(t->text, t->len, ie->quote_min_words, ie->stance[STANCE_FORWARD], st->md);
 	/* ">" lines: normalisation joins lines, so find them in the original */
@@ -213,37 +244,35 @@ static void intent_text(intent_state *st, const char *raw, const char *where)
 	for (guint i = 0; i < ie->intents->len; i++) {
 		const intent_def *d = g_ptr_array_index(ie->intents, i);
 		intent_hit *h = &st->hits[i];
-		for (guint c = 0; c < d->codes->len && !(h->rule >= 0 && h->weight >= d->max_weight); c++)
-			intent_program(st, d, g_ptr_array_index(d->codes, c), t, sent, q, third, h, i, where);
+		for (guint j = 0; j < d->rules->len && !(h->rule >= 0 && h->weight >= d->max_weight); j++) {
+			const intent_rule *r = g_ptr_array_index(d->rules, j);
+			if (intent_candidate(st, r))
+				intent_program(st, d, r, (gint)j, t, sent, q, third, h, i, where);
+		}
 	}
 	g_free(q);
 	g_array_unref(sent);
 	textnorm_free(t);
 }
 
-/* intent_program - every match of one program of intent d (index i) */
-static void intent_program(intent_state *st, const intent_def *d, const pcre2_code *code, const textnorm *t,
-			   const GArray *sent, const guint8 *q, bool third, intent_hit *h, guint i,
-			   const char *where)
+/* intent_program - every match of rule r (index idx) of intent d (index i) */
+static void intent_program(intent_state *st, const intent_def *d, const intent_rule *r, gint idx,
+			   const textnorm *t, const GArray *sent, const guint8 *q, bool third, intent_hit *h,
+			   guint i, const char *where)
 {
 	const intent_engine *ie = st->ie;
 	{
 		gsize start = 0;
 		while (start < t->len) {
-			int rc = pcre2_match(code, (PCRE2_SPTR)t->text, t->len, start, PCRE2_NO_UTF_CHECK,
+			int rc = pcre2_match(r->code, (PCRE2_SPTR)t->text, t->len, start, PCRE2_NO_UTF_CHECK,
 					     st->md, st->mc);
 			if (rc < 0)
 				break;
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
 			gsize s = ov[0], e = ov[1];
-			PCRE2_SPTR mark = pcre2_get_mark(st->md);
-			gint idx = mark ? (gint)g_ascii_strtoll((const char *)mark, NULL, 10) : -1;
 			start = e > s ? e : s + 1;
 			while (start < t->len && ((unsigned char)t->text[start] & 0xc0) == 0x80)
 				start++;
-			if (idx < 0 || (guint)idx >= d->rules->len)
-				continue;
-			const intent_rule *r = g_ptr_array_index(d->rules, idx);
 			if (q[s]) {
 				st->quoted_any[i] = 1;
 				st->pseudo[2] = true;
@@ -311,6 +340,18 @@ bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *di
 	st.own_any = g_malloc0(n ? n : 1);
 	for (guint i = 0; i < n; i++)
 		st.hits[i].rule = -1;
+	st.cand = g_malloc0(ie->n_elems ? ie->n_elems : 1);
+	if (ie->db) {
+		g_mutex_lock((GMutex *)&ie->pool_lock);
+		st.scratch = ie->pool->len ? g_ptr_array_steal_index_fast(ie->pool, ie->pool->len - 1) : NULL;
+		g_mutex_unlock((GMutex *)&ie->pool_lock);
+		if (!st.scratch && hs_clone_scratch(ie->proto, &st.scratch) != HS_SUCCESS)
+			st.scratch = NULL;
+	}
+	if (ie->db && !st.scratch) {
+		/* no memory for a scratch: every rule runs, nothing is missed */
+		memset(st.cand, 1, ie->n_elems);
+	}
 	st.md = pcre2_match_data_create(1, NULL);
 	st.mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(st.mc, 100000);
@@ -391,5 +432,11 @@ bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *di
 	g_free(st.own_any);
 	pcre2_match_data_free(st.md);
 	pcre2_match_context_free(st.mc);
+	if (st.scratch) {
+		g_mutex_lock((GMutex *)&ie->pool_lock);
+		g_ptr_array_add(ie->pool, st.scratch);
+		g_mutex_unlock((GMutex *)&ie->pool_lock);
+	}
+	g_free(st.cand);
 	return true;
 }

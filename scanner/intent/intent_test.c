@@ -45,7 +45,7 @@ static void test_load_errors(void)
 		char *dir = g_strdup_printf("%s/bad%zu", tmpdir, i);
 		test_put(dir, "r.txt", load_cases[i].text);
 		GError *err = NULL;
-		intent_engine *ie = intent_engine_load_dir(dir, NULL, &err);
+		intent_engine *ie = intent_engine_load_dir(dir, NULL, tmpdir, &err);
 		g_assert_null(ie);
 		g_assert_nonnull(err);
 		char *want = g_strdup_printf("%s/r.txt:%s", dir, load_cases[i].error);
@@ -151,7 +151,7 @@ static void test_bundled(void)
 {
 	char *dir = g_build_filename(g_getenv("VIGIE_SRCDIR"), "signatures", "intent", NULL);
 	GError *err = NULL;
-	intent_engine *ie = intent_engine_load_dir(dir, NULL, &err);
+	intent_engine *ie = intent_engine_load_dir(dir, NULL, tmpdir, &err);
 	g_assert_no_error(err);
 	g_assert_nonnull(ie);
 	for (size_t i = 0; i < G_N_ELEMENTS(bundled_cases); i++) {
@@ -196,7 +196,7 @@ static void test_stance(void)
 		 "claim bank 0 en fraud team\n"
 		 "combo bank-code 3 give bank\n");
 	GError *err = NULL;
-	intent_engine *ie = intent_engine_load_dir(dir, NULL, &err);
+	intent_engine *ie = intent_engine_load_dir(dir, NULL, tmpdir, &err);
 	g_assert_no_error(err);
 	static const scan_case cases[] = {
 	    {"send the code", "intent.give", NULL},
