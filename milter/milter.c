@@ -11,6 +11,12 @@
  * header values with their leading space so the rebuilt bytes match what
  * was received.
  *
+ * Bounds: [core] max_message_size covers the whole message as rebuilt
+ * (headers too); past it nothing more is kept and the message gets
+ * on_oversize. At most [milter] max_concurrent_scans scans run at once
+ * (memory per scan is several times the message size); a message that
+ * waits longer than scan_wait for a slot gets on_overload.
+ *
  * SECURITY: everything the MTA passes is sender data except the macros the
  * MTA computes itself (queue id, authenticated user, client address). The
  * trust decisions ([milter] trusted_clients, skip_authenticated) use only
@@ -54,12 +60,18 @@ typedef struct {
 	msg *m;
 } conn;
 
+#define MILTER_MAX_FORGED_NAMES 256
+
 static vigie_slot *milter_slot;
 static const vigie_config *milter_boot_config; /* when no engine could be loaded */
 static vigie_quarantine *milter_q;
 static gint milter_busy;
 static guint64 milter_counts[MILTER_COUNT_N]; /* for GET /metrics */
 static char *milter_unix_path;
+/* scans running at once, bounded by [milter] max_concurrent_scans */
+static GMutex milter_scan_lock;
+static GCond milter_scan_cond;
+static unsigned milter_scans;
 
 static void msg_free(conn *cn)
 {
@@ -218,12 +230,19 @@ static sfsistat mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	return milter_reply_none(cn, SMFIP_NR_RCPT);
 }
 
-/* milter_append - add bytes to the message unless it is already oversize */
+/* milter_append - add bytes to the message unless that would take it past
+ * [core] max_message_size: then it is marked oversize, nothing more is
+ * kept, and end of message answers on_oversize. Headers, the end of
+ * headers and body all pass here, so the whole message is bounded. */
 static void milter_append(conn *cn, const void *data, gsize len)
 {
 	msg *m = cn->m;
 	if (m->oversize || m->error)
 		return;
+	if (len > m->max_size || milter_buf_len(m->buf) > m->max_size - len) {
+		m->oversize = true;
+		return;
+	}
 	GError *err = NULL;
 	if (!milter_buf_append(m->buf, data, len, &err)) {
 		m->error = g_strdup(err->message);
@@ -242,7 +261,14 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 			m->forged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		char *key = g_ascii_strdown(name, -1);
 		int n = GPOINTER_TO_INT(g_hash_table_lookup(m->forged, key));
-		g_hash_table_replace(m->forged, key, GINT_TO_POINTER(n + 1));
+		if (n == 0 && g_hash_table_size(m->forged) >= MILTER_MAX_FORGED_NAMES) {
+			/* each name must be deleted at the end: keep the list bounded */
+			if (!m->error)
+				m->error = g_strdup("too many distinct X-Vigie-* headers");
+			g_free(key);
+		} else {
+			g_hash_table_replace(m->forged, key, GINT_TO_POINTER(n + 1));
+		}
 	}
 	if (!m->subject && g_ascii_strcasecmp(name, "Subject") == 0)
 		m->subject = g_strdup(value);
@@ -268,11 +294,37 @@ static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	conn *cn = smfi_getpriv(ctx);
 	if (!cn || !cn->m)
 		return milter_reply_none(cn, SMFIP_NR_BODY);
-	milter_append(cn, chunk, len);
-	msg *m = cn->m;
-	if (!m->oversize && milter_buf_len(m->buf) > m->max_size)
-		m->oversize = true; /* the rest is dropped, the fail mode decides */
+	milter_append(cn, chunk, len); /* past the limit: dropped, the fail mode decides */
 	return milter_reply_none(cn, SMFIP_NR_BODY);
+}
+
+/* milter_scan_enter - take one of [milter] max_concurrent_scans slots (0:
+ * twice the CPUs), waiting at most [milter] scan_wait seconds; false when
+ * none came free (the caller answers on_overload) */
+static bool milter_scan_enter(const vigie_config *c)
+{
+	long long limit = vigie_config_get_int(c, "milter", "max_concurrent_scans");
+	if (limit <= 0)
+		limit = 2 * (long long)g_get_num_processors();
+	gint64 deadline = g_get_monotonic_time() + vigie_config_get_int(c, "milter", "scan_wait") * G_USEC_PER_SEC;
+	bool ok = true;
+	g_mutex_lock(&milter_scan_lock);
+	while (milter_scans >= (unsigned long long)limit && ok)
+		ok = g_cond_wait_until(&milter_scan_cond, &milter_scan_lock, deadline) ||
+		     milter_scans < (unsigned long long)limit;
+	if (ok)
+		milter_scans++;
+	g_mutex_unlock(&milter_scan_lock);
+	return ok;
+}
+
+/* milter_scan_leave - give the slot back */
+static void milter_scan_leave(void)
+{
+	g_mutex_lock(&milter_scan_lock);
+	milter_scans--;
+	g_cond_signal(&milter_scan_cond);
+	g_mutex_unlock(&milter_scan_lock);
 }
 
 static sfsistat mlfi_eom(SMFICTX *ctx)
@@ -290,6 +342,7 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 	vigie_engine *e = vigie_slot_get(milter_slot);
 	const vigie_config *c = milter_config(e);
 	sfsistat r;
+	bool scanning = false; /* holds a scan slot */
 	if (!e) {
 		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_engine_unavailable"),
 				      "no engine loaded (rules failed to load)", &facts);
@@ -323,6 +376,12 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 				      "larger than [core] max_message_size", &facts);
 		goto out;
 	}
+	if (!milter_scan_enter(c)) {
+		r = milter_apply_fail(ctx, c, vigie_config_get(c, "milter", "on_overload"),
+				      "no free scan slot ([milter] max_concurrent_scans, scan_wait)", &facts);
+		goto out;
+	}
+	scanning = true;
 	GError *err = NULL;
 	GBytes *bytes = milter_buf_bytes(m->buf, &err);
 	vigie_message *vm = NULL;
@@ -357,6 +416,8 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 	vigie_verdict_free(v);
 	vigie_message_free(vm);
 out:
+	if (scanning)
+		milter_scan_leave();
 	vigie_engine_unref(e);
 	msg_free(cn);
 	return r;

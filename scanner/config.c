@@ -154,6 +154,9 @@ static const cfg_row config_table[] = {
 	{ "milter", "on_oversize", CFG_STR, "tempfail", 0, 0, fail_modes },
 	{ "milter", "on_timeout", CFG_STR, "tempfail", 0, 0, fail_modes },
 	{ "milter", "on_quarantine_error", CFG_STR, "tempfail", 0, 0, fail_modes },
+	{ "milter", "on_overload", CFG_STR, "tempfail", 0, 0, fail_modes },
+	{ "milter", "max_concurrent_scans", CFG_INT, "0", 0, 4096, NULL }, /* 0 = twice the CPUs */
+	{ "milter", "scan_wait", CFG_INT, "30", 0, 3600, NULL },          /* s, for a free scan slot */
 	{ "milter", "trusted_clients", CFG_LIST, "", 0, 0, NULL },
 	{ "milter", "skip_authenticated", CFG_BOOL, "no", 0, 0, NULL },
 

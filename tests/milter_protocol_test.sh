@@ -26,6 +26,7 @@ write_conf() {
 	cat >"$T/$1.conf" <<CONF
 [core]
 signatures = $SRC/signatures
+${CORE:-}
 [av]
 system_database = off
 [daemon]
@@ -156,6 +157,17 @@ TEMPDIR=$T/no-such-dir SPILL=1K write_conf failing ""
 start failing || exit 1
 mt_check tempfail.lua "a message that cannot be buffered is tempfailed (451)"
 check "the failure is logged with the queue id" grep -q "TEMP1: cannot spill message" "$T/vigied.log"
+stop
+
+# --- [core] max_message_size bounds headers too ----------------------------------
+# spill_size above the limit and no temp_dir: a message buffered past the
+# limit would try to spill and fail, so the log shows whether it was
+CORE="max_message_size = 64K" SPILL=128K TEMPDIR=$T/no-such-dir write_conf small ""
+start small || exit 1
+mt_check oversize_headers.lua "400 KB of headers past max_message_size (64K) are tempfailed, not accepted"
+check "the oversize is logged with the queue id" grep -q "HDRBIG1: larger than \[core\] max_message_size: tempfail" "$T/vigied.log"
+check "nothing past the limit was buffered (no spill of the headers)" bash -c "! grep -q 'HDRBIG1: cannot spill' '$T/vigied.log'"
+mt_check clean.lua "a message under the limit is still accepted"
 stop
 
 # --- quarantine_action = reject ----------------------------------------------
