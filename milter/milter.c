@@ -56,6 +56,7 @@ typedef struct {
 	char *client_name;
 	char *helo;
 	unsigned long pflags;
+	unsigned long actions; /* SMFIF_* the MTA granted */
 	bool trusted;
 	msg *m;
 } conn;
@@ -142,6 +143,7 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	conn *cn = g_new0(conn, 1);
 	smfi_setpriv(ctx, cn);
 	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS) & f0;
+	cn->actions = *pf0;
 	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_RCPT |
 			     SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NOUNKNOWN |
 			     SMFIP_NODATA;
@@ -155,8 +157,9 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 {
 	conn *cn = smfi_getpriv(ctx);
-	if (!cn) { /* an MTA that skipped negotiation */
+	if (!cn) { /* an MTA that skipped negotiation: libmilter assumes xxfi_flags */
 		cn = g_new0(conn, 1);
+		cn->actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 		smfi_setpriv(ctx, cn);
 	}
 	char addr[INET6_ADDRSTRLEN] = "unknown";
@@ -348,7 +351,10 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 				      "no engine loaded (rules failed to load)", &facts);
 		goto out;
 	}
-	if (m->release && milter_q && !m->error && !m->oversize) {
+	if (m->release && milter_q && !(cn->actions & SMFIF_CHGHDRS)) {
+		vlog(LOG_WARNING, m->queue_id, "X-Vigie-Release not honoured: the MTA does not let us remove "
+					      "it (no SMFIF_CHGHDRS): scanned as any mail");
+	} else if (m->release && milter_q && !m->error && !m->oversize) {
 		/* released by staff (vigie quarantine release): a token made for
 		 * this body and these recipients, used once; the token header
 		 * goes with every other incoming X-Vigie-* header */
