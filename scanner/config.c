@@ -246,6 +246,8 @@ static const cfg_row config_table[] = {
 	/* rule prefixes whose weight depends on who speaks (content analysers) */
 	{ "policy", "content_rules", CFG_LIST, "lexicon., intent.", 0, 0, NULL },
 	/* percent of those weights kept when the organisation speaks */
+	/* rule prefixes that count as content when found in plain text, not a link */
+	{ "policy", "content_text_rules", CFG_LIST, "url.", 0, 0, NULL },
 	{ "policy", "internal_content_percent", CFG_INT, "30", 0, 100, NULL },
 	{ "policy", "outbound_content_percent", CFG_INT, "0", 0, 100, NULL },
 	/* categories that make a flagged message malicious rather than spam */

@@ -7,8 +7,11 @@
  * content_rules, rule prefixes: the lexicons and intents) keep only
  * [policy] internal_content_percent / outbound_content_percent of their
  * weight: its IT, HR and awareness notices talk about passwords and bank
- * details for good reasons. Other findings (malware, links, sender
- * checks) keep their weight whoever speaks.
+ * details for good reasons, and its awareness notices quote lookalike
+ * domains: findings of [policy] content_text_rules (the URL analyser's)
+ * that come from plain text, not from a link, are scaled the same way.
+ * Other findings (malware, links, sender checks) keep their weight whoever
+ * speaks.
  *
  * The score is then the sum of the findings' weights. Per channel,
  * [channel.X] gives the tag, quarantine and reject (0 = never) thresholds.
@@ -50,15 +53,19 @@ static bool policy_unscanned(const vigie_config *c, vigie_verdict *v)
 	return forced;
 }
 
-/* policy_scaled - weight w of a finding of rule, for who speaks */
-static int policy_scaled(char **content, int percent, const char *rule, int w)
+/* policy_scaled - weight w of finding f, for who speaks: content rules
+ * always, content_text rules when found in plain text (not in a link) */
+static int policy_scaled(char **content, char **text_rules, int percent, const vigie_finding *f)
 {
+	int w = f->weight;
 	if (percent >= 100 || w <= 0)
 		return w;
-	for (int i = 0; content[i]; i++)
-		if (g_str_has_prefix(rule, content[i]))
-			return (int)((long long)w * percent / 100);
-	return w;
+	bool scaled = false;
+	for (int i = 0; !scaled && content[i]; i++)
+		scaled = g_str_has_prefix(f->rule, content[i]);
+	for (int i = 0; !scaled && text_rules[i]; i++)
+		scaled = g_str_has_prefix(f->rule, text_rules[i]) && g_str_has_suffix(f->where, ", text (text)");
+	return scaled ? (int)((long long)w * percent / 100) : w;
 }
 
 /* policy_apply_class - see internal.h */
@@ -68,6 +75,7 @@ void policy_apply_class(const vigie_config *c, vigie_verdict *v, bool bulk)
 	char **decisive = config_get_list(c, "policy", "decisive_categories");
 	char **malicious = config_get_list(c, "policy", "malicious_categories");
 	char **content = config_get_list(c, "policy", "content_rules");
+	char **text_rules = config_get_list(c, "policy", "content_text_rules");
 	int percent = 100;
 	if (v->speaker && !strcmp(v->speaker, "internal"))
 		percent = (int)vigie_config_get_int(c, "policy", "internal_content_percent");
@@ -77,7 +85,7 @@ void policy_apply_class(const vigie_config *c, vigie_verdict *v, bool bulk)
 	long long score = 0;
 	for (guint i = 0; i < v->findings->len; i++) {
 		vigie_finding *f = g_ptr_array_index(v->findings, i);
-		f->weight = policy_scaled(content, percent, f->rule, f->weight);
+		f->weight = policy_scaled(content, text_rules, percent, f);
 		f->decisive = g_strv_contains((const char *const *)decisive, f->category);
 		forced |= f->decisive;
 		bad |= f->weight > 0 && g_strv_contains((const char *const *)malicious, f->category);
@@ -86,6 +94,7 @@ void policy_apply_class(const vigie_config *c, vigie_verdict *v, bool bulk)
 	g_strfreev(decisive);
 	g_strfreev(malicious);
 	g_strfreev(content);
+	g_strfreev(text_rules);
 	v->score = score > G_MAXINT ? G_MAXINT : score < G_MININT ? G_MININT : (int)score;
 
 	long long tag = vigie_config_get_int(c, section, "tag");

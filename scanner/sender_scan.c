@@ -50,6 +50,7 @@
 typedef struct {
 	const sender_engine *s;
 	const url_engine *u;
+	const vigie_message *m;
 	vigie_verdict *v;
 	bool fired[SENDER_R_COUNT];
 } sender_ctx;
@@ -120,6 +121,17 @@ static bool sender_own_name(const char *key, const char *name)
 	return r;
 }
 
+/* sender_noreply - an address a platform sends notifications from */
+static bool sender_noreply(const char *address)
+{
+	static const char *const prefixes[] = {"no-reply", "noreply", "no_reply", "do-not-reply",
+					       "donotreply", "notification", "notify", NULL};
+	for (int i = 0; address && prefixes[i]; i++)
+		if (g_ascii_strncasecmp(address, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 /* sender_check_display - the display name of From; returns the brand or
  * executive it claims (owned by the engine), or NULL */
 static const char *sender_check_display(sender_ctx *x, const sender_address *from,
@@ -137,7 +149,11 @@ static const char *sender_check_display(sender_ctx *x, const sender_address *fro
 		sender_report(x, SENDER_R_DISPLAY_BRAND, value, why, "From");
 		g_free(why);
 	}
-	if (exec && !from_protected && x->u) {
+	/* a platform notifying on someone's behalf ("Marc Durand via
+	 * SharePoint"): its own authenticated no-reply address, not free mail */
+	bool on_behalf = exec && from->domain && !sender_is_freemail(x->s, from->domain) &&
+			 sender_noreply(from->address) && sender_from_authenticated(x->s, x->m, NULL);
+	if (exec && !from_protected && x->u && !on_behalf) {
 		char *why = g_strdup_printf("the display name is the executive %s but the address "
 					    "is at %s, outside the protected domains",
 					    exec->name, at);
@@ -363,7 +379,7 @@ bool sender_scan(const sender_engine *s, const url_engine *u, const vigie_messag
 	(void)err;
 	if (m->channel != VIGIE_CHANNEL_MAIL)
 		return true;
-	sender_ctx x = {s, u, v, {0}};
+	sender_ctx x = {s, u, m, v, {0}};
 	const char *from_value = vigie_message_header(m, "From");
 	sender_address *from = from_value ? sender_address_parse(from_value) : NULL;
 	char *from_key = from && from->domain ? sender_key(from->domain) : NULL;

@@ -12,7 +12,7 @@ T=$(mktemp -d /tmp/vigie-eval.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 n=0 bad=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+nok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else nok "$name" "failed: $*"; fi; }
 
 cd "$FIX" || exit 1
@@ -29,7 +29,7 @@ ham (label ham): 2 messages, 0 errors
   released 2 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)
   false-positive rate: 0.0% (0/2 flagged)
 sms.jsonl [smishing] (label smishing): 3 messages, 0 errors
-  released 1 (33.3%), tagged 2 (66.7%), quarantined 0 (0.0%), rejected 0 (0.0%)
+  released 1 (33.3%), tagged 1 (33.3%), quarantined 1 (33.3%), rejected 0 (0.0%)
   detection rate: 66.7% (2/3 flagged)
 sms.jsonl [ham] (label ham): 4 messages, 0 errors
   released 4 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)

@@ -61,6 +61,8 @@ typedef enum {
 	STANCE_REPORT,   /* the rest of the sentence is reported: "I received this SMS" */
 	STANCE_FORWARD,  /* the rest of the text is quoted: "-----Original Message-----" */
 	STANCE_CONTINUE, /* a sentence continuing a report: "they", "ils" */
+	STANCE_ADVICE,   /* earlier in the sentence, makes every ask advice: "we will never ask you to" */
+	STANCE_OFFER,    /* just before an ask, the writer gives: "I can send you" (counted as own) */
 	STANCE_COUNT
 } intent_stance;
 

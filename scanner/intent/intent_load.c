@@ -17,10 +17,11 @@
  * lower-case ASCII, no accents). An ELEMENT is "{slot}", a literal word,
  * "..N" (up to N words of anything, 0-12, never across a sentence end) or
  * "re:PATTERN". Adjacent elements are separated by blanks or punctuation
- * in the text. CUE is negation, unneg, own, third, report, forward or
- * continue (intent.h). A REQUIREMENT is an intent name, a pseudo-intent
+ * in the text. CUE is negation, unneg, own, third, report, forward,
+ * continue, advice or offer (intent.h). A REQUIREMENT is an intent name, a pseudo-intent
  * (negated, own, quoted: an ask that was advice, about the writer's own
- * account, or quoted), or a signal (@link, @short, @mail, @chat, @inbound,
+ * account, or quoted; "own.NAME" and the like: intent NAME in that
+ * stance), or a signal (@link, @short, @mail, @chat, @inbound,
  * @internal, @outbound, @attachment); "a|b" means either, "!a" absent.
  * LANG is en, fr, de, es, pt, nl, it or any; [intent] languages chooses
  * which load. A bad line is an error naming file and line, and nothing
@@ -47,8 +48,8 @@ const char *const intent_pseudo[] = {"negated", "own", "quoted", NULL};
 const char *const intent_signals[] = {"@link",	   "@short",   "@mail",	      "@chat", "@inbound",
 				      "@internal", "@outbound", "@attachment", NULL};
 static const char *const intent_langs[] = {"any", "en", "fr", "de", "es", "pt", "nl", "it", NULL};
-static const char *const intent_cues[] = {"negation", "unneg",	 "own",	    "third",
-					  "report",   "forward", "continue", NULL};
+static const char *const intent_cues[] = {"negation", "unneg",	 "own",	   "third",
+					  "report",   "forward", "continue", "advice", "offer", NULL};
 
 #define INTENT_FLAGS (PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_NEVER_BACKSLASH_C)
 /* between two words: blanks and punctuation, never a sentence end */
@@ -383,7 +384,7 @@ static bool intent_parse_list(intent_loader *L, bool stance, char *rest, const c
 		if (cue < 0) {
 			intent_fail(err, file, line,
 				    "unknown stance cue '%s' (negation, unneg, own, third, report, "
-				    "forward, continue)", name);
+				    "forward, continue, advice, offer)", name);
 			return false;
 		}
 	} else if (!intent_name_ok(name)) {
@@ -539,7 +540,11 @@ static bool intent_parse_combo(intent_loader *L, char *rest, const char *file, i
 		g_ptr_array_add(c->reqs, r);
 		for (int i = 0; r->names[i]; i++) {
 			const char *n = r->names[i];
+			const char *dot = strchr(n, '.');
+			bool stanced = dot && (!strncmp(n, "own.", 4) || !strncmp(n, "quoted.", 7) ||
+					       !strncmp(n, "negated.", 8));
 			bool ok = n[0] == '@' ? g_strv_contains(intent_signals, n)
+				  : stanced   ? g_hash_table_contains(L->declared, dot + 1)
 					      : g_strv_contains(intent_pseudo, n) ||
 							g_hash_table_contains(L->declared, n);
 			if (!ok) {

@@ -113,6 +113,17 @@ static bool intent_negated(const intent_state *st, const char *text, gsize len, 
 	return false;
 }
 
+/* intent_sentence_start - where the sentence holding offset s starts */
+static gsize intent_sentence_start(const GArray *sent, gsize s)
+{
+	for (guint i = 0; i < sent->len; i++) {
+		const intent_sentence *x = &g_array_index(sent, intent_sentence, i);
+		if (x->start <= s && s < x->end)
+			return x->start;
+	}
+	return s;
+}
+
 /* intent_evidence - the original sentence around [s, e), bounded */
 static char *intent_evidence(const textnorm *t, const GArray *sent, gsize s, gsize e)
 {
@@ -273,21 +284,28 @@ static void intent_program(intent_state *st, const intent_def *d, const intent_r
 			start = e > s ? e : s + 1;
 			while (start < t->len && ((unsigned char)t->text[start] & 0xc0) == 0x80)
 				start++;
+			/* the pseudo-intents count asks that weigh, not signals */
+			bool weighs = d->max_weight > 0;
 			if (q[s]) {
 				st->quoted_any[i] = 1;
-				st->pseudo[2] = true;
+				st->pseudo[2] |= weighs;
 				continue;
 			}
-			if (d->kind == INTENT_ASK && !r->keepneg && intent_negated(st, t->text, t->len, s, e)) {
+			if (d->kind == INTENT_ASK &&
+			    ((!r->keepneg && intent_negated(st, t->text, t->len, s, e)) ||
+			     intent_find(st, ie->stance[STANCE_ADVICE], t->text, intent_sentence_start(sent, s), s, 0,
+					 NULL))) {
 				st->neg_any[i] = 1;
-				st->pseudo[0] = true;
+				st->pseudo[0] |= weighs;
 				continue;
 			}
 			if (d->kind == INTENT_ASK && !r->keepneg && !third &&
-			    intent_find(st, ie->stance[STANCE_OWN], t->text, intent_clause_start(t->text, s, 1),
-					intent_clause_end(t->text, t->len, e, 4), 0, NULL)) {
+			    (intent_find(st, ie->stance[STANCE_OWN], t->text, intent_clause_start(t->text, s, 1),
+					 intent_clause_end(t->text, t->len, e, 4), 0, NULL) ||
+			     intent_find(st, ie->stance[STANCE_OFFER], t->text, intent_clause_start(t->text, s, 4),
+					 s + 1, 0, NULL))) {
 				st->own_any[i] = 1;
-				st->pseudo[1] = true;
+				st->pseudo[1] |= weighs;
 				continue;
 			}
 			if (h->rule < 0 || r->weight > h->weight) {
@@ -318,6 +336,20 @@ static bool intent_present(const intent_state *st, const char *name, const bool 
 	for (int i = 0; intent_pseudo[i]; i++)
 		if (!strcmp(intent_pseudo[i], name))
 			return st->pseudo[i];
+	/* "own.NAME", "quoted.NAME", "negated.NAME": that intent in that stance */
+	const char *dot = strchr(name, '.');
+	if (dot) {
+		const guint8 *per = !strncmp(name, "own.", 4)	     ? st->own_any
+				    : !strncmp(name, "quoted.", 7)  ? st->quoted_any
+				    : !strncmp(name, "negated.", 8) ? st->neg_any
+								    : NULL;
+		for (guint i = 0; per && i < st->ie->intents->len; i++) {
+			const intent_def *d = g_ptr_array_index(st->ie->intents, i);
+			if (!strcmp(d->name, dot + 1))
+				return per[i] != 0;
+		}
+		return false;
+	}
 	for (guint i = 0; i < st->ie->intents->len; i++) {
 		const intent_def *d = g_ptr_array_index(st->ie->intents, i);
 		if (!strcmp(d->name, name))

@@ -30,7 +30,7 @@ static const load_case load_cases[] = {
     {"ask secret 1 en +maybe code\n", "1: unknown flag '+maybe' (asks take +negated)"},
     {"ask negated 1 en code\n", "1: 'negated' is reserved"},
     {"ask x 1 en code\nclaim x 1 en bank\n", "2: 'x' is declared both as ask and as claim"},
-    {"stance doubt en maybe\n", "1: unknown stance cue 'doubt' (negation, unneg, own, third, report, forward, continue)"},
+    {"stance doubt en maybe\n", "1: unknown stance cue 'doubt' (negation, unneg, own, third, report, forward, continue, advice, offer)"},
     {"slot give en send |  | give\n", "1: an empty alternative (two ' | ' in a row, or one at an end)"},
     {"combo x 2\n", "1: combo x has no requirement"},
     {"ask a 1 en code\ncombo x 2 a missing\n",

@@ -5,9 +5,9 @@
  * or the end (so "1.249" and "example.com" do not split). Quoted material
  * is:
  *   - a quotation between double quotes (normalisation turns "«»“”„" into
- *     '"') of at least min_words words: one quoted word ("tap 'Approve'")
- *     is a name, not a quoted message; an unclosed quotation ends at a blank
- *     line;
+ *     '"') of at least min_words words and at most INTENT_QUOTE_MAX: one
+ *     quoted word ("tap 'Approve'") is a name, not a quoted message; an
+ *     unclosed one quotes nothing;
  *   - (">" lines are marked by the caller, on the original text: the
  *     normalised one has no line breaks);
  *   - everything after a forward or reply separator ("-----Original
@@ -20,6 +20,9 @@
 #include "intent.h"
 
 #include <string.h>
+
+/* the longest quotation, in words: past it, a quote mark was something else */
+#define INTENT_QUOTE_MAX 120
 
 /* intent_sentences - see intent.h */
 GArray *intent_sentences(const char *text, gsize len)
@@ -68,24 +71,25 @@ guint8 *intent_quoted(const char *text, gsize len, int min_words, const pcre2_co
 		      pcre2_match_data *md)
 {
 	guint8 *q = g_malloc0(len + 1);
-	/* quotations between double quotes */
+	/* quotations between double quotes: one opens after a blank, a
+	 * bracket or punctuation (not after a digit: 16" is inches), closes
+	 * before anything but a letter or digit, within INTENT_QUOTE_MAX
+	 * words; one that never closes quotes nothing */
 	gsize open = 0;
 	bool in = false;
 	for (gsize i = 0; i < len; i++) {
-		bool blank_line = text[i] == '\n' && i + 1 < len && text[i + 1] == '\n';
-		if (in && (text[i] == '"' || blank_line)) {
-			if (intent_words(text, open, i) >= min_words)
+		if (in && text[i] == '"' && (i + 1 == len || !g_ascii_isalnum(text[i + 1]))) {
+			int w = intent_words(text, open, i);
+			if (w >= min_words && w <= INTENT_QUOTE_MAX)
 				memset(q + open, 1, i - open);
 			in = false;
 			continue;
 		}
-		if (!in && text[i] == '"') {
+		if (!in && text[i] == '"' && (i == 0 || !g_ascii_isalnum(text[i - 1]))) {
 			in = true;
 			open = i + 1;
 		}
 	}
-	if (in && intent_words(text, open, len) >= min_words)
-		memset(q + open, 1, len - open);
 	/* after a forward or reply separator, everything is quoted */
 	if (forward) {
 		int rc = pcre2_match(forward, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
