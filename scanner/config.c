@@ -250,6 +250,7 @@ static const cfg_row config_table[] = {
 	{ "policy", "content_text_rules", CFG_LIST, "url.", 0, 0, NULL },
 	{ "policy", "internal_content_percent", CFG_INT, "30", 0, 100, NULL },
 	{ "policy", "outbound_content_percent", CFG_INT, "0", 0, 100, NULL },
+	{ "policy", "brand_content_percent", CFG_INT, "50", 0, 100, NULL },
 	/* categories that make a flagged message malicious rather than spam */
 	{ "policy", "malicious_categories", CFG_LIST,
 	  "malware, phishing, phishing-link, impersonation, intent, claim, risky-attachment, "

@@ -224,6 +224,9 @@ bool structure_scan(const structure_engine *s, const vigie_message *m, vigie_ver
  * is the From address's registrable domain. *own (may be NULL) is set
  * when that domain is one of [sender] own_domains. */
 bool sender_from_authenticated(const sender_engine *s, const vigie_message *m, bool *own);
+/* sender_from_domain - the lower-case domain of the From address, or NULL
+ * (caller g_free) */
+char *sender_from_domain(const vigie_message *m);
 
 /* ---- intent analyser (intent/; private details in intent/intent.h) ---- */
 typedef struct intent_engine intent_engine;

@@ -3,7 +3,8 @@
  *
  * Who speaks first: when the organisation itself is speaking (v->speaker
  * "internal": its own authenticated mail, its staff's chat; "outbound": its
- * agents and systems), the findings of the content analysers ([policy]
+ * agents and systems), or a protected brand from its own authenticated
+ * domain ("brand", [policy] brand_content_percent), the findings of the content analysers ([policy]
  * content_rules, rule prefixes: the lexicons and intents) keep only
  * [policy] internal_content_percent / outbound_content_percent of their
  * weight: its IT, HR and awareness notices talk about passwords and bank
@@ -81,6 +82,8 @@ void policy_apply_class(const vigie_config *c, vigie_verdict *v, bool bulk)
 		percent = (int)vigie_config_get_int(c, "policy", "internal_content_percent");
 	else if (v->speaker && !strcmp(v->speaker, "outbound"))
 		percent = (int)vigie_config_get_int(c, "policy", "outbound_content_percent");
+	else if (v->speaker && !strcmp(v->speaker, "brand"))
+		percent = (int)vigie_config_get_int(c, "policy", "brand_content_percent");
 	bool forced = false, bad = false;
 	long long score = 0;
 	for (guint i = 0; i < v->findings->len; i++) {

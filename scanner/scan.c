@@ -24,6 +24,7 @@
  */
 #include "internal.h"
 #include "engine.h"
+#include "sender.h"
 
 #include <string.h>
 
@@ -121,7 +122,8 @@ static void scan_structure(const vigie_config *c, const vigie_message *m, vigie_
 /* scan_speaker - who is speaking: a chat message says so (its direction,
  * or an author id listed in [policy] own_ids); a mail from one of the
  * organisation's own domains that our MTA authenticated is the
- * organisation speaking (internal); everything else is inbound */
+ * organisation speaking (internal), one from a protected brand's domain
+ * that it authenticated is that brand (brand); everything else is inbound */
 static const char *scan_speaker(const vigie_engine *e, const vigie_message *m)
 {
 	if (m->channel == VIGIE_CHANNEL_CHAT) {
@@ -138,9 +140,17 @@ static const char *scan_speaker(const vigie_engine *e, const vigie_message *m)
 		return "inbound";
 	}
 	bool own = false;
-	if (e->sender && sender_from_authenticated(e->sender, m, &own) && own)
+	if (!e->sender || !sender_from_authenticated(e->sender, m, &own))
+		return "inbound";
+	if (own)
 		return "internal";
-	return "inbound";
+	/* a protected brand's own domain, authenticated: the brand speaking
+	 * about its own business (a carrier's customs fee, a signing service's
+	 * access code) */
+	char *d = sender_from_domain(m);
+	bool brand = d && e->urls && url_is_protected(e->urls, d) && !sender_is_freemail(e->sender, d);
+	g_free(d);
+	return brand ? "brand" : "inbound";
 }
 
 /* scan_bulk - mass mail that says so and offers a way out: a

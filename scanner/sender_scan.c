@@ -284,6 +284,16 @@ static GPtrArray *sender_trusted_auth(const sender_engine *s, const vigie_messag
 	return trusted;
 }
 
+/* sender_from_domain - see internal.h */
+char *sender_from_domain(const vigie_message *m)
+{
+	const char *v = vigie_message_header(m, "From");
+	sender_address *a = v ? sender_address_parse(v) : NULL;
+	char *d = a && a->domain ? g_strdup(a->domain) : NULL;
+	sender_address_free(a);
+	return d;
+}
+
 /* sender_from_authenticated - see internal.h */
 bool sender_from_authenticated(const sender_engine *s, const vigie_message *m, bool *own)
 {
