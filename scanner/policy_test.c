@@ -69,9 +69,76 @@ static void test_cases(void)
 	g_free(dir);
 }
 
+/* who speaks, and the class: rule:category:weight@where findings (';' between), a
+ * speaker, bulk or not -> action, score, class */
+typedef struct {
+	const char *speaker;
+	bool bulk;
+	const char *findings;
+	VigieAction action;
+	int score;
+	VigieClass klass;
+} class_case;
+
+static const class_case class_cases[] = {
+	/* content findings of the organisation speaking keep 30% (internal), 0% (outbound), 50% (brand) */
+	{ "inbound", false, "lexicon.payment:payment:6", VIGIE_ACTION_TAG, 6, VIGIE_CLASS_SPAM },
+	{ "internal", false, "lexicon.payment:payment:6", VIGIE_ACTION_RELEASE, 1, VIGIE_CLASS_CLEAN },
+	{ "outbound", false, "intent.secret:intent:6", VIGIE_ACTION_RELEASE, 0, VIGIE_CLASS_CLEAN },
+	{ "brand", false, "intent.fee:intent:6", VIGIE_ACTION_RELEASE, 3, VIGIE_CLASS_CLEAN },
+	/* links, malware, sender checks keep their weight whoever speaks */
+	{ "internal", false, "url.lookalike:phishing-link:6@part 1, link (a)", VIGIE_ACTION_TAG, 6, VIGIE_CLASS_MALICIOUS },
+	/* ... unless the URL was only named in plain text */
+	{ "internal", false, "url.lookalike:phishing-link:6@part 1, text (text)", VIGIE_ACTION_RELEASE, 1, VIGIE_CLASS_CLEAN },
+	{ "inbound", false, "url.lookalike:phishing-link:6@part 1, text (text)", VIGIE_ACTION_TAG, 6, VIGIE_CLASS_MALICIOUS },
+	/* class: malicious categories make fraud, the rest is spam; bulk is released with its class */
+	{ "inbound", false, "intent.secret:intent:6", VIGIE_ACTION_TAG, 6, VIGIE_CLASS_MALICIOUS },
+	{ "inbound", true, "lexicon.offer:offer:6", VIGIE_ACTION_RELEASE, 6, VIGIE_CLASS_BULK },
+	{ "inbound", true, "intent.secret:intent:6", VIGIE_ACTION_TAG, 6, VIGIE_CLASS_MALICIOUS },
+	{ "inbound", true, "", VIGIE_ACTION_RELEASE, 0, VIGIE_CLASS_BULK },
+	{ "inbound", false, "av.x:malware:0", VIGIE_ACTION_QUARANTINE, 0, VIGIE_CLASS_MALICIOUS },
+};
+
+static void test_classes(void)
+{
+	char *dir = g_dir_make_tmp("vigie-policy-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "p.conf", NULL);
+	g_assert_true(g_file_set_contents(path, "[channel.mail]\ntag = 5\nquarantine = 10\n", -1, NULL));
+	GError *err = NULL;
+	vigie_config *c = vigie_config_load(path, &err);
+	g_assert_no_error(err);
+	for (size_t i = 0; i < G_N_ELEMENTS(class_cases); i++) {
+		const class_case *tc = &class_cases[i];
+		vigie_verdict *v = verdict_new(VIGIE_CHANNEL_MAIL);
+		v->speaker = tc->speaker;
+		char **items = g_strsplit(tc->findings, ";", -1);
+		for (char **it = items; *it && **it; it++) {
+			char *at = strchr(*it, '@');
+			if (at)
+				*at++ = '\0';
+			char **kv = g_strsplit(*it, ":", 3);
+			verdict_add_finding(v, kv[0], kv[1], atoi(kv[2]), "e", at ? at : "part 1");
+			g_strfreev(kv);
+		}
+		g_strfreev(items);
+		policy_apply_class(c, v, tc->bulk);
+		if (v->action != tc->action || v->score != tc->score || v->klass != tc->klass)
+			g_error("class case %zu (%s %s): got %s/%d/%s, want %s/%d/%s", i, tc->speaker, tc->findings,
+				vigie_action_name(v->action), v->score, vigie_class_name(v->klass),
+				vigie_action_name(tc->action), tc->score, vigie_class_name(tc->klass));
+		vigie_verdict_free(v);
+	}
+	vigie_config_free(c);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/policy/cases", test_cases);
+	g_test_add_func("/policy/classes", test_classes);
 	return g_test_run();
 }
