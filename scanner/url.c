@@ -3,7 +3,7 @@
  * url_engine_load reads, from the [urls] configuration:
  *   lists/      shorteners.txt, risky-tlds.txt, allowlist.txt,
  *               redirectors.txt, tracking-paths.txt, login-words.txt,
- *               hosting.txt, weights.conf
+ *               hosting.txt, unwrap.txt (optional), weights.conf
  *   feeds/      blocklists in their feeds' formats (url_lists.c)
  *   protected/  domains.txt, brands.txt (url_lookalike.c)
  * url_scan extracts every URL of a message (url_extract.c), normalises it
@@ -30,6 +30,15 @@
  * and static-site hosting, site builders). Checked before the protected
  * domains are spared, since such platforms often belong to a protected
  * brand (storage.googleapis.com); pictures (<img>) are not counted.
+ *
+ * Redirectors (unwrap.txt): a link through a redirector whose target is
+ * in its URL (google.com/url?q=, l.facebook.com/l.php?u=, Bing's base64
+ * u=, google.com/amp/s/, Safe Links, URL Defense, ad-click adurl=) is
+ * followed by its target, unwrapped offline up to URL_UNWRAP_DEPTH levels
+ * (url_extract.c); the target is checked like any other link, its findings
+ * say "via redirector ...", and the link text is compared with the target,
+ * not with the redirector. A listed redirector whose target is not in the
+ * URL (linkedin.com/slink) counts as a shortener, even on a protected host.
  *
  * Allowlisted domains are not checked at all; protected domains only
  * against the blocklists.
@@ -75,13 +84,29 @@ struct url_engine {
 	GHashTable *shorteners, *risky_tlds, *allow, *redirectors, *hosting; /* sets */
 	GHashTable *tracking_paths; /* path segments of click trackers */
 	GPtrArray *login_words;
+	GPtrArray *hosting_paths; /* of url_host_path: hosting.txt lines with a path */
+	url_unwrap *unwrap; /* redirectors whose target is in their URL */
 	int weight[R_COUNT];
 	char *category[R_COUNT];
 	guint max_urls, max_findings, max_per_rule, max_subdomains;
 	char *describe;
 };
 
-typedef enum { LIST_DOMAINS, LIST_SUFFIXES, LIST_WORDS } list_kind;
+typedef enum { LIST_DOMAINS, LIST_SUFFIXES, LIST_WORDS, LIST_HOSTING } list_kind;
+
+/* a hosting.txt line with a path: DOMAIN/PATH-GLOB */
+typedef struct {
+	char *domain;
+	GPatternSpec *glob; /* matched against "/" + the rest of the line */
+} url_host_path;
+
+static void url_host_path_free(gpointer p)
+{
+	url_host_path *h = p;
+	g_free(h->domain);
+	g_pattern_spec_free(h->glob);
+	g_free(h);
+}
 
 /* url_read_list - one-entry-per-line file into set (or words); false with
  * err naming file:line */
@@ -109,13 +134,20 @@ static bool url_read_list(const char *dir, const char *name, list_kind kind, GHa
 			continue;
 		bool ip = false;
 		char *v = NULL;
+		const char *slash = kind == LIST_HOSTING ? strchr(l, '/') : NULL;
 		if (kind == LIST_WORDS)
 			v = strpbrk(l, " \t") ? NULL : g_utf8_strdown(l, -1);
+		else if (slash) {
+			/* DOMAIN/PATH-GLOB: the path (decoded, lower case) must match */
+			char *d = g_strndup(l, (gsize)(slash - l));
+			v = strpbrk(slash, " \t") ? NULL : url_normalise_host(d, &ip, NULL);
+			g_free(d);
+		}
 		else if (kind == LIST_SUFFIXES)
 			v = url_normalise_host(l[0] == '.' ? l + 1 : l, &ip, NULL);
 		else
 			v = url_normalise_host(l, &ip, NULL);
-		if (!v || ip || (kind == LIST_DOMAINS && !strchr(v, '.'))) {
+		if (!v || ip || (kind != LIST_WORDS && kind != LIST_SUFFIXES && !strchr(v, '.'))) {
 			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s:%d: '%s' is not a %s",
 				    path, i + 1, l,
 				    kind == LIST_WORDS	    ? "single word"
@@ -123,7 +155,14 @@ static bool url_read_list(const char *dir, const char *name, list_kind kind, GHa
 							    : "domain name");
 			g_free(v);
 			ok = false;
-		} else if (words)
+		} else if (slash) {
+			url_host_path *h = g_new0(url_host_path, 1);
+			char *low = g_utf8_strdown(slash, -1);
+			h->domain = v;
+			h->glob = g_pattern_spec_new(low);
+			g_free(low);
+			g_ptr_array_add(words, h);
+		} else if (words && kind != LIST_HOSTING)
 			g_ptr_array_add(words, v);
 		else
 			g_hash_table_add(set, v);
@@ -161,6 +200,7 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	u->hosting = url_set_new();
 	u->tracking_paths = url_set_new();
 	u->login_words = g_ptr_array_new_with_free_func(g_free);
+	u->hosting_paths = g_ptr_array_new_with_free_func(url_host_path_free);
 	u->lists = url_lists_new();
 	u->max_urls = (guint)vigie_config_get_int(c, "urls", "max_urls");
 	u->max_findings = (guint)vigie_config_get_int(c, "urls", "max_findings");
@@ -173,9 +213,14 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	    !url_read_list(dir, "allowlist.txt", LIST_DOMAINS, u->allow, NULL, err) ||
 	    !url_read_list(dir, "redirectors.txt", LIST_DOMAINS, u->redirectors, NULL, err) ||
 	    !url_read_list(dir, "tracking-paths.txt", LIST_WORDS, u->tracking_paths, NULL, err) ||
-	    !url_read_list(dir, "hosting.txt", LIST_DOMAINS, u->hosting, NULL, err) ||
+	    !url_read_list(dir, "hosting.txt", LIST_HOSTING, u->hosting, u->hosting_paths, err) ||
 	    !url_read_list(dir, "login-words.txt", LIST_WORDS, NULL, u->login_words, err) ||
 	    !url_lists_load_dir(u->lists, vigie_config_get(c, "urls", "feeds"), err))
+		goto fail;
+	char *uwpath = g_build_filename(dir, "unwrap.txt", NULL);
+	u->unwrap = url_extract_unwrap_load(uwpath, err);
+	g_free(uwpath);
+	if (!u->unwrap)
 		goto fail;
 	u->protect = url_protect_load(
 	    vigie_config_get(c, "urls", "protected"),
@@ -183,8 +228,10 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	    (int)vigie_config_get_int(c, "urls", "lookalike_distance2_length"), err);
 	if (!u->protect)
 		goto fail;
-	u->describe = g_strdup_printf("urls: %u blocklist entries, %u protected domains",
-				      url_lists_size(u->lists), url_protect_count(u->protect));
+	u->describe = g_strdup_printf(
+	    "urls: %u blocklist entries, %u protected domains, %u redirector rules",
+	    url_lists_size(u->lists), url_protect_count(u->protect),
+	    url_extract_unwrap_count(u->unwrap));
 	return u;
 fail:
 	url_engine_free(u);
@@ -205,6 +252,8 @@ void url_engine_free(url_engine *u)
 	g_hash_table_unref(u->hosting);
 	g_hash_table_unref(u->tracking_paths);
 	g_ptr_array_unref(u->login_words);
+	g_ptr_array_unref(u->hosting_paths);
+	url_extract_unwrap_free(u->unwrap);
 	for (int k = 0; k < R_COUNT; k++)
 		g_free(u->category[k]);
 	g_free(u->describe);
@@ -225,6 +274,26 @@ static bool url_in_set(GHashTable *set, const char *host)
 		h = strchr(h, '.');
 		if (h)
 			h++;
+	}
+	return false;
+}
+
+/* url_is_hosting - p is on a user-content hosting platform of hosting.txt:
+ * its host (or a parent domain) listed, or listed with a path it matches */
+static bool url_is_hosting(const url_engine *u, const url_parts *p)
+{
+	if (p->ip)
+		return false;
+	if (url_in_set(u->hosting, p->host))
+		return true;
+	size_t hl = strlen(p->host);
+	for (guint i = 0; i < u->hosting_paths->len; i++) {
+		const url_host_path *h = g_ptr_array_index(u->hosting_paths, i);
+		size_t dl = strlen(h->domain);
+		if (hl >= dl && strcmp(p->host + hl - dl, h->domain) == 0 &&
+		    (hl == dl || p->host[hl - dl - 1] == '.') &&
+		    g_pattern_spec_match_string(h->glob, p->path))
+			return true;
 	}
 	return false;
 }
@@ -291,9 +360,11 @@ static void url_report(url_ctx *x, url_rule r, const url_found *f, const url_par
 	if (!g_hash_table_add(x->seen, key))
 		return;
 	char *w = g_utf8_substring(f->written, 0, MIN(g_utf8_strlen(f->written, -1), 200));
+	char *via = f->via ? g_strdup_printf(" (via redirector %s)", f->via) : g_strdup("");
 	char *evidence = strcmp(w, p->url) == 0
-			     ? g_strdup_printf("%s: %s", p->url, why)
-			     : g_strdup_printf("\"%s\" -> %s: %s", w, p->url, why);
+			     ? g_strdup_printf("%s: %s%s", p->url, why, via)
+			     : g_strdup_printf("\"%s\" -> %s: %s%s", w, p->url, why, via);
+	g_free(via);
 	char *where = g_strdup_printf("%s%s%s (%s)", f->where, *f->where ? ", " : "",
 				      f->text ? "link" : "text", f->tag);
 	verdict_add_finding(x->v, rule_ids[r], x->u->category[r],
@@ -367,7 +438,8 @@ static bool url_path_names(const char *path, const char *label)
 /* url_check_mismatch - visible text shows another registrable domain */
 static void url_check_mismatch(url_ctx *x, const url_found *f, const url_parts *p)
 {
-	if (!f->text || !*f->text || p->kind != URL_KIND_NET ||
+	/* a redirector's text is compared with its target, which follows */
+	if (f->wrapper || !f->text || !*f->text || p->kind != URL_KIND_NET ||
 	    (strcmp(f->tag, "a") != 0 && strcmp(f->tag, "area") != 0))
 		return;
 	char *tu = url_extract_single(f->text);
@@ -405,9 +477,14 @@ static void url_check_net(url_ctx *x, const url_found *f, const url_parts *p)
 		url_report(x, R_BLOCKLIST, f, p, why);
 		g_free(why);
 	}
-	if (!p->ip && strcmp(f->tag, "img") != 0 && url_in_set(u->hosting, p->host)) {
+	if (strcmp(f->tag, "img") != 0 && url_is_hosting(u, p)) {
 		char *w = g_strdup_printf("%s hosts pages anyone can publish", p->host);
 		url_report(x, R_HOSTING, f, p, w);
+		g_free(w);
+	}
+	if (url_extract_opaque(u->unwrap, f->url)) {
+		char *w = g_strdup_printf("a redirect through %s hides the destination", p->host);
+		url_report(x, R_SHORTENER, f, p, w);
 		g_free(w);
 	}
 	if (!p->ip && url_protect_has(u->protect, p->host))
@@ -480,7 +557,7 @@ bool url_scan(const url_engine *u, const vigie_config *c, const vigie_message *m
 	      GError **err)
 {
 	url_ctx x = {u, v, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), {0}, 0};
-	GPtrArray *found = url_extract_message(m, u->max_urls);
+	GPtrArray *found = url_extract_message_unwrap(m, u->max_urls, u->unwrap);
 	GHashTable *checked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < found->len && x.total < u->max_findings; i++) {
 		const url_found *f = g_ptr_array_index(found, i);

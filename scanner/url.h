@@ -61,7 +61,27 @@ typedef struct {
 	char *
 	    tag; /* "a", "img", "form", ... "text" (found in text), "embedded", "attachment-name" */
 	char *where; /* e.g. "part 1.2" */
+	char *via;   /* the redirector(s) this URL was unwrapped from ("google.com",
+		      * "l.facebook.com, google.com"), or NULL */
+	bool wrapper; /* a redirector whose target follows as its own url_found */
 } url_found;
+
+/* the redirectors whose target can be read from their URL (unwrap.txt) */
+typedef struct url_unwrap url_unwrap;
+/* url_extract_unwrap_load - path (DOMAIN PATH-PREFIX HOW per line, see
+ * signatures/urls/README.md); a missing file is an empty table; NULL with
+ * err naming file:line on a bad line */
+url_unwrap *url_extract_unwrap_load(const char *path, GError **err);
+void url_extract_unwrap_free(url_unwrap *w);
+guint url_extract_unwrap_count(const url_unwrap *w);
+/* url_extract_unwrap - the target of one redirect level of url (as written)
+ * when url goes through a listed redirector and its target is a web URL;
+ * *via (if non-NULL) the redirector's host. NULL otherwise (not listed, no
+ * target, a target that is not a URL). Caller g_free both. */
+char *url_extract_unwrap(const url_unwrap *w, const char *url, char **via);
+/* url_extract_opaque - url goes through a listed redirector whose target is
+ * not in its URL ("opaque": linkedin.com/slink) */
+bool url_extract_opaque(const url_unwrap *w, const char *url);
 
 void url_found_free(gpointer p);
 /* url_extract_text - every URL in free text (schemes, www., defanged forms,
@@ -72,6 +92,11 @@ void url_extract_text(const char *text, const char *where, GPtrArray *out, guint
  * bodies, attachment names that are URLs, URLs embedded percent-encoded in
  * others), at most max; a GPtrArray of url_found */
 GPtrArray *url_extract_message(const vigie_message *m, guint max);
+/* url_extract_message_unwrap - the same, and after each link or text URL
+ * through a redirector of uw, its target (with the link's text and tag, via
+ * set), unwrapped up to URL_UNWRAP_DEPTH levels; uw NULL: none */
+#define URL_UNWRAP_DEPTH 3
+GPtrArray *url_extract_message_unwrap(const vigie_message *m, guint max, const url_unwrap *uw);
 /* url_extract_single - if the whole of s (trimmed) is one URL or domain,
  * that URL as written (caller g_free), else NULL: for link texts */
 char *url_extract_single(const char *s);

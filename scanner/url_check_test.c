@@ -36,7 +36,11 @@ static void fixtures(void)
 	put("lists/redirectors.txt", "list-manage.com\n");
 	put("lists/login-words.txt", "login\nverify\n/secure/\n");
 	put("lists/tracking-paths.txt", "click\nls\nl\n");
-	put("lists/hosting.txt", "storage.googleapis.com\nweb.app\n");
+	put("lists/hosting.txt", "storage.googleapis.com\nweb.app\ndocs.google.com/forms/*\n"
+				 "sharepoint.com/:?:/?/personal/*\n");
+	put("lists/unwrap.txt", "google.*  /url  param:q,url\ngoogle.*  /amp/s/  path\n"
+				"facebook.com  /l.php  param:u\nbing.com  /ck/a  base64:u\n"
+				"linkedin.com  /slink  opaque\n");
 	put("feeds/t.domains", "blocked.example\n");
 	put("feeds/t.urls", "http://listed.example/exact/page\n");
 	put("protected/domains.txt", "horizon-assurances.fr\n");
@@ -151,6 +155,12 @@ static const check_case cases[] = {
     {"https://shop-x1.web.app/login", "", "form", NULL, "url.login-path url.user-hosting"},
     {"https://web.app.example/", "", "a", NULL, ""},
     {NULL, NULL, NULL, "see https://a.web.app/x", "url.user-hosting"},
+    /* ... or only under a path */
+    {"https://docs.google.com/forms/d/e/1FAIpQ/viewform", "", "a", NULL, "url.user-hosting"},
+    {"https://docs.google.com/document/d/1abc/edit", "", "a", NULL, ""},
+    {"https://x-my.sharepoint.com/:b:/g/personal/a_x_example/EaB1", "", "a", NULL,
+     "url.user-hosting"},
+    {"https://x.sharepoint.com/sites/team/Shared%20Documents", "", "a", NULL, ""},
     /* structural */
     {"http://192.0.2.1/x", "", "a", NULL, "url.ip-host"},
     {"http://3221225985/x", "", "a", NULL, "url.ip-host"},
@@ -174,6 +184,24 @@ static const check_case cases[] = {
     {"javascript:alert(1)", "", "a", NULL, "url.javascript"},
     {"mailto:a@b.example", "", "a", NULL, ""},
     {"/relative/login", "", "a", NULL, ""},
+    /* redirectors unwrapped: the target checked like any link, the text
+     * compared with the target; not a URL: nothing; opaque: a shortener */
+    {"https://www.google.com/url?q=https%3A%2F%2Fblocked.example%2Fx", "", "a", NULL,
+     "url.blocklist"},
+    {"https://l.facebook.com/l.php?u=https%3A%2F%2Fpaypal-secure.example%2F", "", "a", NULL,
+     "url.lookalike"},
+    {"https://www.bing.com/ck/a?!&&p=ab&u=a1aHR0cDovLzE5Mi4wLjIuOS94&ntb=1", "", "a", NULL, "url.ip-host"},
+    {"https://www.google.com/amp/s/colis.top/suivi", "", "a", NULL, "url.risky-tld"},
+    {"https://www.google.com/url?q=https://www.google.com/amp/s/a.web.app/x", "", "a", NULL,
+     "url.user-hosting"},
+    {NULL, NULL, NULL, "https://www.google.com/url?q=https://bit.ly/3x", "url.shortener"},
+    {"https://www.google.com/url?q=https://evil.example/a", "www.paypal.com", "a", NULL,
+     "url.text-href-mismatch"},
+    {"https://www.google.com/url?q=https://www.bank.fr/a", "www.bank.fr", "a", NULL, ""},
+    {"https://www.google.com/url?q=hello", "", "a", NULL, ""},
+    {"https://www.google.com/search?q=https://blocked.example/", "", "a", NULL, "url.blocklist"},
+    {"https://www.linkedin.com/slink?code=x1", "", "a", NULL, "url.shortener"},
+    {"https://www.linkedin.com/in/someone", "", "a", NULL, ""},
     /* several at once */
     {"http://192.0.2.1:8080/verify", "www.bank.fr", "a", NULL,
      "url.ip-host url.login-path url.port url.text-href-mismatch"},
@@ -217,6 +245,15 @@ static void test_evidence(void)
 			"\"hxxp://blocked[.]example/x\" -> http://blocked.example/x: listed in "
 			"t.domains (by domain)");
 	g_assert_cmpstr(f->where, ==, "part 1, text (text)");
+	vigie_verdict_free(v);
+	v = run(u, c, "https://l.facebook.com/l.php?u=https%3A%2F%2Fblocked.example%2Fy", "Open",
+		"a", NULL);
+	g_assert_cmpuint(v->findings->len, ==, 1);
+	f = g_ptr_array_index(v->findings, 0);
+	g_assert_cmpstr(f->evidence, ==,
+			"\"https://l.facebook.com/l.php?u=https%3A%2F%2Fblocked.example%2Fy\" -> "
+			"https://blocked.example/y: listed in t.domains (by domain) (via redirector "
+			"l.facebook.com)");
 	vigie_verdict_free(v);
 	url_engine_free(u);
 	vigie_config_free(c);
@@ -305,6 +342,10 @@ static void test_load_errors(void)
 	     "hosting.txt:2: 'not a host' is not a domain name"},
 	    {"lists/tracking-paths.txt", "click\nls click\n",
 	     "tracking-paths.txt:2: 'ls click' is not a single word"},
+	    {"lists/hosting.txt", "web.app\nnot a host/forms/*\n",
+	     "hosting.txt:2: 'not a host/forms/*' is not a domain name"},
+	    {"lists/unwrap.txt", "google.*  /url  param:q\ngoogle.com  /x  follow\n",
+	     "unwrap.txt:2: 'google.com  /x  follow': HOW must be"},
 	    {"lists/weights.conf", "url.blocklist 10 x\nurl.user-hosting 2 x\nurl.user-hosting 1 x\n",
 	     "weights.conf:3: rule url.user-hosting already set on line 2"},
 	};

@@ -6,6 +6,7 @@
  * addresses) must give nothing.
  */
 #include "url.h"
+#include "test_files.h"
 
 #include <string.h>
 
@@ -220,6 +221,194 @@ static void test_message(void)
 	vigie_message_free(m);
 }
 
+/* one redirect level: a redirector form -> its target and the redirector
+ * named; NULL target: not unwrapped */
+static const struct {
+	const char *url, *target, *via;
+} unwraps[] = {
+    /* query parameters, percent-encoded or not, any Google suffix */
+    {"https://www.google.com/url?sa=t&url=https%3A%2F%2Fevil.example%2Flogin&usg=x",
+     "https://evil.example/login", "google.com"},
+    {"https://www.google.fr/url?q=http://evil.example/a&sa=D", "http://evil.example/a",
+     "google.fr"},
+    {"https://google.co.uk/url?q=https%253A%252F%252Fevil.example%252F", "https://evil.example/",
+     "google.co.uk"},
+    {"https://l.facebook.com/l.php?u=https%3A%2F%2Fevil.example%2Fx&h=AT0", "https://evil.example/x",
+     "l.facebook.com"},
+    {"https://lm.facebook.com/l.php?u=http%3A%2F%2F192.0.2.7%2F", "http://192.0.2.7/",
+     "lm.facebook.com"},
+    {"https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fevil.example%2F&data=05",
+     "https://evil.example/", "eur01.safelinks.protection.outlook.com"},
+    {"https://ad.doubleclick.net/ddm/trackclk/N1.2;dc_trk_aid=3;adurl=https://evil.example/p",
+     "https://evil.example/p", "ad.doubleclick.net"},
+    {"https://www.googleadservices.com/pagead/aclk?sa=L&ai=x&adurl=https://evil.example/",
+     "https://evil.example/", "googleadservices.com"},
+    {"https://www.youtube.com/redirect?event=x&q=https%3A%2F%2Fevil.example%2F",
+     "https://evil.example/", "youtube.com"},
+    /* base64 (Bing's "a1" marker), the path (Google AMP), URL Defense */
+    {"https://www.bing.com/ck/a?!&&p=1f2e&ptn=3&u=a1aHR0cHM6Ly9ldmlsLmV4YW1wbGUvbG9naW4&ntb=1",
+     "https://evil.example/login", "bing.com"},
+    {"https://www.google.com/amp/s/evil.example/parcel/track", "https://evil.example/parcel/track",
+     "google.com"},
+    {"https://urldefense.com/v3/__https://evil.example/x__;!!AbC!dEf$",
+     "https://evil.example/x", "urldefense.com"},
+    {"https://urldefense.proofpoint.com/v2/url?u=https-3A__evil.example_a_b&d=DwMF&c=x",
+     "https://evil.example/a/b", "urldefense.proofpoint.com"},
+    /* a parameter that is not a URL, another parameter, another path, a
+     * host that only looks like the redirector: nothing */
+    {"https://www.google.com/url?q=hello+world", NULL, NULL},
+    {"https://www.google.com/url?q=javascript:alert(1)", NULL, NULL},
+    {"https://www.google.com/url?q=https%3A%2F%2Fnodot%2F", NULL, NULL},
+    {"https://www.google.com/search?q=https%3A%2F%2Fevil.example%2F", NULL, NULL},
+    {"https://www.bing.com/ck/a?u=a1aGVsbG8gd29ybGQ", NULL, NULL},
+    {"https://www.bing.com/ck/a?u=a1%%%%", NULL, NULL},
+    {"https://google.com.evil.example/url?q=https://other.example/", NULL, NULL},
+    {"https://notfacebook.com/l.php?u=https://evil.example/", NULL, NULL},
+    {"https://www.google.com/amp/s/", NULL, NULL},
+    {"https://urldefense.com/v3/__https://evil.example/x", NULL, NULL},
+    {"https://www.linkedin.com/slink?code=abc", NULL, NULL}, /* opaque */
+    {"mailto:a@google.com", NULL, NULL},
+    {"", NULL, NULL},
+};
+
+static url_unwrap *shipped_unwrap(void)
+{
+	char *p = g_build_filename(VIGIE_SRCDIR, "signatures", "urls", "unwrap.txt", NULL);
+	GError *err = NULL;
+	url_unwrap *w = url_extract_unwrap_load(p, &err);
+	g_assert_no_error(err);
+	g_assert_cmpuint(url_extract_unwrap_count(w), >, 10);
+	g_free(p);
+	return w;
+}
+
+/* test_unwrap - each redirector form of the shipped unwrap.txt */
+static void test_unwrap(void)
+{
+	url_unwrap *w = shipped_unwrap();
+	for (size_t i = 0; i < G_N_ELEMENTS(unwraps); i++) {
+		char *via = NULL;
+		char *t = url_extract_unwrap(w, unwraps[i].url, &via);
+		g_test_message("%s -> %s via %s", unwraps[i].url, t, via);
+		g_assert_cmpstr(t, ==, unwraps[i].target);
+		g_assert_cmpstr(via, ==, unwraps[i].via);
+		g_free(t);
+		g_free(via);
+	}
+	g_assert_true(url_extract_opaque(w, "https://www.linkedin.com/slink?code=abc"));
+	g_assert_false(url_extract_opaque(w, "https://www.linkedin.com/in/someone"));
+	g_assert_null(url_extract_unwrap(NULL, unwraps[0].url, NULL));
+	url_extract_unwrap_free(w);
+	url_extract_unwrap_free(NULL);
+}
+
+/* test_unwrap_message - targets follow their link with its text, nested
+ * redirectors are bounded, text URLs are unwrapped too */
+static void test_unwrap_message(void)
+{
+	url_unwrap *w = shipped_unwrap();
+	/* five levels of Google around facebook around the target */
+	char *inner = g_strdup("https://evil.example/deep");
+	for (int k = 0; k < 5; k++) {
+		char *e = g_uri_escape_string(inner, NULL, FALSE);
+		g_free(inner);
+		inner = g_strconcat(k == 0 ? "https://l.facebook.com/l.php?u=" : "https://www.google.com/url?q=",
+				    e, NULL);
+		g_free(e);
+	}
+	vigie_message *m = message_new(VIGIE_CHANNEL_MAIL);
+	GPtrArray *links = g_ptr_array_new_with_free_func(link_free);
+	g_ptr_array_add(links, link_new("https://www.google.com/url?q=https://evil.example/a",
+					"www.bank.fr", "a"));
+	g_ptr_array_add(links, link_new(inner, "Open", "a"));
+	message_add_text(m, VIGIE_TEXT_HTML,
+			 g_strdup("or https://www.google.com/amp/s/evil.example/t"), links, "part 1");
+	GPtrArray *f = url_extract_message_unwrap(m, 100, w);
+	/* link 1 and its target; link 2 and three levels of it (the embedded
+	 * forms of each link follow); the text URL and its target */
+	url_found *u0 = g_ptr_array_index(f, 0), *u1 = g_ptr_array_index(f, 1);
+	g_assert_true(u0->wrapper);
+	g_assert_null(u0->via);
+	g_assert_cmpstr(u1->url, ==, "https://evil.example/a");
+	g_assert_cmpstr(u1->via, ==, "google.com");
+	g_assert_cmpstr(u1->text, ==, "www.bank.fr");
+	g_assert_cmpstr(u1->tag, ==, "a");
+	g_assert_cmpstr(u1->written, ==, "https://www.google.com/url?q=https://evil.example/a");
+	g_assert_false(u1->wrapper);
+	guint at = 2;
+	while (at < f->len && strcmp(((url_found *)g_ptr_array_index(f, at))->url, inner) != 0)
+		at++;
+	g_assert_cmpuint(at, <, f->len);
+	g_assert_true(((url_found *)g_ptr_array_index(f, at))->wrapper);
+	guint levels = 0;
+	for (guint i = at + 1; i < f->len; i++) {
+		url_found *u = g_ptr_array_index(f, i);
+		if (!u->via || strcmp(u->written, inner) != 0)
+			break;
+		levels++;
+		g_assert_cmpstr(u->text, ==, "Open");
+		if (levels == URL_UNWRAP_DEPTH)
+			g_assert_cmpstr(u->via, ==, "google.com, google.com, google.com");
+	}
+	g_assert_cmpuint(levels, ==, URL_UNWRAP_DEPTH);
+	bool text_target = false;
+	for (guint i = 0; i < f->len; i++) {
+		url_found *u = g_ptr_array_index(f, i);
+		text_target |= strcmp(u->tag, "text") == 0 && u->via &&
+			       strcmp(u->url, "https://evil.example/t") == 0;
+	}
+	g_assert_true(text_target);
+	g_ptr_array_unref(f);
+	/* the cap holds */
+	f = url_extract_message_unwrap(m, 2, w);
+	g_assert_cmpuint(f->len, ==, 2);
+	g_ptr_array_unref(f);
+	vigie_message_free(m);
+	g_free(inner);
+	url_extract_unwrap_free(w);
+}
+
+/* test_unwrap_errors - a bad line of unwrap.txt names file and line; a
+ * missing file is an empty table */
+static void test_unwrap_errors(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} e[] = {
+	    {"google.*  /url  param:q\nbad line\n", "unwrap.txt:2: 'bad line': expected"},
+	    {"google.com  url  param:q\n", "unwrap.txt:1: 'google.com  url  param:q': the path"},
+	    {"google.com  /url  param\n", "unwrap.txt:1:"},
+	    {"google.com  /url  param:\n", "unwrap.txt:1:"},
+	    {"google.com  /url  param:a b\n", "unwrap.txt:1:"},
+	    {"google.com  /url  path:q\n", "unwrap.txt:1:"},
+	    {"google.com  /url  follow\n", "unwrap.txt:1:"},
+	    {"not a domain!  /  path\n", "unwrap.txt:1:"},
+	    {"# c\n\nlocalhost  /  path\n", "unwrap.txt:3:"},
+	    {"goo$gle.*  /  path\n", "unwrap.txt:1:"},
+	};
+	char *root = g_dir_make_tmp("vigie-unwrap-XXXXXX", NULL);
+	char *p = g_build_filename(root, "unwrap.txt", NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(e); i++) {
+		test_put(root, "unwrap.txt", e[i].text);
+		GError *err = NULL;
+		g_assert_null(url_extract_unwrap_load(p, &err));
+		g_assert_nonnull(err);
+		g_test_message("%s", err->message);
+		g_assert_nonnull(strstr(err->message, e[i].msg));
+		g_error_free(err);
+	}
+	g_unlink(p);
+	GError *err = NULL;
+	url_unwrap *w = url_extract_unwrap_load(p, &err);
+	g_assert_no_error(err);
+	g_assert_cmpuint(url_extract_unwrap_count(w), ==, 0);
+	g_assert_null(url_extract_unwrap(w, "https://www.google.com/url?q=https://a.example/", NULL));
+	url_extract_unwrap_free(w);
+	g_free(p);
+	test_rm_tree(root);
+	g_free(root);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -227,5 +416,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/url_extract/cap", test_cap);
 	g_test_add_func("/url_extract/single", test_single);
 	g_test_add_func("/url_extract/message", test_message);
+	g_test_add_func("/url_extract/unwrap", test_unwrap);
+	g_test_add_func("/url_extract/unwrap_message", test_unwrap_message);
+	g_test_add_func("/url_extract/unwrap_errors", test_unwrap_errors);
 	return g_test_run();
 }

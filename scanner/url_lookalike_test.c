@@ -212,6 +212,66 @@ static void test_errors(void)
 	g_error_free(err);
 }
 
+/* test_shipped - the shipped signatures/protected lists: brands most
+ * impersonated, and the everyday words among them kept to whole words */
+static void test_shipped(void)
+{
+	static const struct {
+		const char *host, *want;
+	} c[] = {
+	    {"chase-alerts.example", "chase"},
+	    {"secure.visa-verify.example", "visa"},
+	    {"steamcommunlty.example", "steamcommunity"},
+	    {"zoom-meeting.example", "zoom"},
+	    {"freebox-facture.example", "freebox"},
+	    {"espace-free-mobile.example", "free-mobile"},
+	    {"postnl-pakket.example", "postnl.nl"},
+	    {"mijn-ing.example", "ing.nl"},
+	    {"rabobank-beveiliging.example", "rabobank.nl"},
+	    {"ctt-encomendas.example", "ctt"},
+	    {"correios-rastreio.example", "correios.com.br"},
+	    {"nubank-seguranca.example", "nubank.com.br"},
+	    {"mercadolivre-ofertas.example", "mercadolivre.com.br"},
+	    {"bancodobrasil-atualizacao.example", "bancodobrasil"},
+	    {"office365-login.example", "office365"},
+	    {"docusign-review.example", "docusign"},
+	    {"wellsfargo.net", "wellsfargo.com"},
+	    /* everyday words inside other names, and the brands' own domains */
+	    {"purchase.example", NULL},
+	    {"steamboat.example", NULL},
+	    {"zoominfo.example", NULL},
+	    {"free-games.example", NULL},
+	    {"freedom.example", NULL},
+	    {"meta.stackexchange.com", NULL},
+	    {"meta.wikimedia.org", NULL},
+	    {"postal.example", NULL},
+	    {"cloud.example", NULL},
+	    {"visakhapatnam.example", NULL},
+	    {"nos-offres.example", NULL},
+	    {"outlook.news.example", NULL},
+	    {"booking.com", NULL},
+	    {"www.free.fr", NULL},
+	    {"mijn.ing.nl", NULL},
+	    {"store.steampowered.com", NULL},
+	    {"us02web.zoom.us", NULL},
+	    {"www.google.co.uk", NULL},
+	    {"x-my.sharepoint.com", NULL},
+	};
+	char *dir = g_build_filename(VIGIE_SRCDIR, "signatures", "protected", NULL);
+	GError *err = NULL;
+	url_protect *p = url_protect_load(dir, 6, 10, &err);
+	g_assert_no_error(err);
+	for (size_t i = 0; i < G_N_ELEMENTS(c); i++) {
+		char *why = NULL;
+		const char *got = url_protect_lookalike(p, c[i].host, &why);
+		g_test_message("%s -> %s (%s)", c[i].host, got, why);
+		g_assert_cmpstr(got, ==, c[i].want);
+		g_free(why);
+	}
+	url_protect_free(p);
+	g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -220,5 +280,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/url_lookalike/mixed", test_mixed);
 	g_test_add_func("/url_lookalike/distance", test_distance);
 	g_test_add_func("/url_lookalike/errors", test_errors);
+	g_test_add_func("/url_lookalike/shipped", test_shipped);
 	return g_test_run();
 }
