@@ -67,5 +67,34 @@ check "... that says so" grep -q 'give --label LABEL' "$T/e"
 timeout 60 "$VIGIE" -c "$CONF" eval >"$T/o" 2>"$T/e"
 check "no input is a usage error" [ $? -eq 2 ]
 
+# per category and the hash split
+timeout 300 "$VIGIE" -c "$CONF" eval --label malicious "$SRC/tests/fixtures/eval/phishing" >"$T/o" 2>&1
+timeout 300 "$VIGIE" -c "$CONF" eval --half 1 "$SRC/tests/fixtures/intent/asks.jsonl" >"$T/h1" 2>&1
+timeout 300 "$VIGIE" -c "$CONF" eval --half 2 "$SRC/tests/fixtures/intent/asks.jsonl" >"$T/h2" 2>&1
+timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/asks.jsonl" >"$T/all" 2>&1
+check "the halves add up to the whole set" python3 -c '
+import json, re, sys
+whole = {s["label"]: s["count"] for s in json.load(open(sys.argv[1]))["sets"]}
+halves = {}
+for f in sys.argv[2:]:
+    for m in re.finditer(r"\[(\w+)\] \(label \w+\): (\d+) messages", open(f).read()):
+        halves[m.group(1)] = halves.get(m.group(1), 0) + int(m.group(2))
+assert halves == whole, (halves, whole)
+assert all(0 < halves[k] for k in halves)
+' "$T/all" "$T/h1" "$T/h2"
+check "--half 3 is refused" sh -c "! '$VIGIE' -c '$CONF' eval --half 3 '$SRC/tests/fixtures/intent/asks.jsonl' >/dev/null 2>&1"
+# the intent fixtures (written for these tests, one per kind of ask and of
+# legitimate message): what the bundled rules catch, by category
+check "intent fixtures: at least 19 of 22 asks flagged, no legitimate message" python3 -c '
+import json, sys
+r = {s["label"]: s for s in json.load(open(sys.argv[1]))["sets"]}
+m, b = r["malicious"], r["benign"]
+assert m["count"] == 22 and b["count"] == 12, (m["count"], b["count"])
+assert m["flagged"] >= 19, m
+assert b["flagged"] == 0, b
+assert m["categories"]["ceo-fraud"] == {"count": 3, "flagged": 3}, m["categories"]
+assert sum(c["count"] for c in b["categories"].values()) == 12
+' "$T/all"
+
 echo "1..$n"
 [ "$bad" -eq 0 ]
