@@ -221,6 +221,8 @@ static const cfg_row config_table[] = {
 	/* the organisation's own mail domains: their authenticated mail is the
 	 * organisation speaking ([policy] internal_content_percent) */
 	{ "sender", "own_domains", CFG_LIST, "", 0, 0, NULL },
+	/* an inbound chat naming an executive (author name or opening words) */
+	{ "sender", "chat_executive_weight", CFG_INT, "3", 0, 100, NULL },
 	/* authserv-ids of the Authentication-Results to trust; "" = the topmost only */
 	{ "sender", "authserv_id", CFG_LIST, "", 0, 0, NULL },
 

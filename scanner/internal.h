@@ -224,6 +224,10 @@ bool structure_scan(const structure_engine *s, const vigie_message *m, vigie_ver
  * is the From address's registrable domain. *own (may be NULL) is set
  * when that domain is one of [sender] own_domains. */
 bool sender_from_authenticated(const sender_engine *s, const vigie_message *m, bool *own);
+/* sender_chat_executive - an inbound chat whose author's display name, or
+ * the opening words of its text, name one of the executives
+ * (executives.txt): a finding of weight (0: none) */
+void sender_chat_executive(const sender_engine *s, const vigie_message *m, int weight, vigie_verdict *v);
 /* sender_from_domain - the lower-case domain of the From address, or NULL
  * (caller g_free) */
 char *sender_from_domain(const vigie_message *m);

@@ -230,6 +230,10 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
+	if (e->sender && m->channel == VIGIE_CHANNEL_CHAT && !strcmp(v->speaker, "inbound"))
+		sender_chat_executive(e->sender, m, (int)vigie_config_get_int(e->config, "sender", "chat_executive_weight"),
+				      v);
+
 	if (e->structure) {
 		/* mail only: chat messages have no header fields or MIME form */
 		GError *err = NULL;

@@ -284,6 +284,36 @@ static GPtrArray *sender_trusted_auth(const sender_engine *s, const vigie_messag
 	return trusted;
 }
 
+/* sender_chat_executive - see internal.h */
+void sender_chat_executive(const sender_engine *s, const vigie_message *m, int weight, vigie_verdict *v)
+{
+	if (m->channel != VIGIE_CHANNEL_CHAT || weight == 0)
+		return;
+	const sender_executive *x = NULL;
+	const char *where = "author";
+	if (m->env.author_name) {
+		char **w = sender_names_words(m->env.author_name);
+		x = sender_names_executive(s, w);
+		g_strfreev(w);
+	}
+	/* "Bonjour, Claire Dubois." "Hi, this is Claire Dubois": the opening
+	 * words of the first text */
+	if (!x && m->texts->len) {
+		const vigie_text *t = g_ptr_array_index(m->texts, 0);
+		char *head = g_utf8_substring(t->text, 0, MIN(g_utf8_strlen(t->text, -1), 80));
+		char **w = sender_names_words(head);
+		x = sender_names_executive(s, w);
+		g_strfreev(w);
+		g_free(head);
+		where = "text";
+	}
+	if (!x)
+		return;
+	char *ev = g_strdup_printf("an outside chat account names the executive %s", x->name);
+	verdict_add_finding(v, "sender.chat-executive", "impersonation", weight, ev, where);
+	g_free(ev);
+}
+
 /* sender_from_domain - see internal.h */
 char *sender_from_domain(const vigie_message *m)
 {
