@@ -85,15 +85,15 @@ assert all(0 < halves[k] for k in halves)
 check "--half 3 is refused" sh -c "! '$VIGIE' -c '$CONF' eval --half 3 '$SRC/tests/fixtures/intent/asks.jsonl' >/dev/null 2>&1"
 # the intent fixtures (written for these tests, one per kind of ask and of
 # legitimate message): what the bundled rules catch, by category
-check "intent fixtures: at least 46 of 50 asks flagged, no legitimate message" python3 -c '
+check "intent fixtures: at least 63 of 68 asks flagged, no legitimate message" python3 -c '
 import json, sys
 r = {s["label"]: s for s in json.load(open(sys.argv[1]))["sets"]}
 m, b = r["malicious"], r["benign"]
-assert m["count"] == 50 and b["count"] == 26, (m["count"], b["count"])
-assert m["flagged"] >= 46, m
+assert m["count"] == 68 and b["count"] == 36, (m["count"], b["count"])
+assert m["flagged"] >= 63, m
 assert b["flagged"] == 0, b
-assert m["categories"]["ceo-fraud"] == {"count": 6, "flagged": 6}, m["categories"]
-assert sum(c["count"] for c in b["categories"].values()) == 26
+assert m["categories"]["ceo-fraud"] == {"count": 7, "flagged": 7}, m["categories"]
+assert sum(c["count"] for c in b["categories"].values()) == 36
 ' "$T/all"
 
 echo "1..$n"
