@@ -622,6 +622,69 @@ static void config_derive_rule_paths(vigie_config *c)
 	}
 }
 
+/* config_line_value - the value of the "key = value" on line LINE of the
+ * file, as written; NULL when the file cannot be read again. Caller frees. */
+static char *config_line_value(const vigie_config *c, int line)
+{
+	char *text = NULL, *value = NULL;
+	if (line <= 0 || !g_file_get_contents(c->path, &text, NULL, NULL))
+		return NULL;
+	char **lines = g_strsplit(text, "\n", -1);
+	if ((guint)line <= g_strv_length(lines)) {
+		const char *eq = strchr(lines[line - 1], '=');
+		if (eq)
+			value = g_strstrip(g_strdup(eq + 1));
+	}
+	g_strfreev(lines);
+	g_free(text);
+	return value;
+}
+
+/* vigie_config_check_paths - every rule path exists; false with err naming
+ * the key, its value as written and its line */
+bool vigie_config_check_paths(const vigie_config *c, GError **err)
+{
+	static const char prefix[] = "../signatures/";
+	int base_row = config_find("core", "signatures");
+	for (size_t i = 0; i < N_ROWS; i++) {
+		const cfg_row *r = &config_table[i];
+		if (r->type != CFG_PATH || !g_str_has_prefix(r->def, prefix))
+			continue;
+		char *abs = g_canonicalize_filename(c->values[i], NULL);
+		if (g_file_test(abs, G_FILE_TEST_EXISTS)) {
+			g_free(abs);
+			continue;
+		}
+		const char *what = g_str_has_suffix(r->def, ".conf") ? "no such file" : "no such folder";
+		int line = c->lines[i];
+		char *written = config_line_value(c, line);
+		char *origin;
+		if (line)
+			origin = g_strdup_printf("[%s] %s = %s (line %d)", r->section, r->key,
+						 written ? written : c->values[i], line);
+		else if (c->lines[base_row]) {
+			char *base = config_line_value(c, c->lines[base_row]);
+			origin = g_strdup_printf("[%s] %s (not set: [core] signatures = %s (line %d), then %s)",
+						 r->section, r->key, base ? base : c->values[base_row],
+						 c->lines[base_row], r->def + strlen(prefix));
+			g_free(base);
+		} else
+			origin = g_strdup_printf("[%s] %s (not set: the default %s)", r->section, r->key, r->def);
+		bool relative = line ? written && !g_path_is_absolute(written) : !c->lines[base_row];
+		char *hint = relative ? g_strdup_printf(" (a relative path is looked for from %s, the folder "
+							"of this file)", c->dir)
+				      : g_strdup("");
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "%s: %s: %s: %s%s", c->path, origin, abs,
+			    what, hint);
+		g_free(hint);
+		g_free(origin);
+		g_free(written);
+		g_free(abs);
+		return false;
+	}
+	return true;
+}
+
 /* vigie_config_load - read, parse and validate path; NULL with err */
 vigie_config *vigie_config_load(const char *path, GError **err)
 {

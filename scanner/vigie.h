@@ -69,6 +69,11 @@ typedef struct vigie_config vigie_config;
  * a message naming file, line and key. */
 vigie_config *vigie_config_load(const char *path, GError **err);
 void vigie_config_free(vigie_config *c);
+/* vigie_config_check_paths - every rule file and folder the configuration
+ * names (the paths under [core] signatures and those set in their place)
+ * exists. False with err naming the file, the key, the value as written and
+ * its line, and where a relative value was looked for. */
+bool vigie_config_check_paths(const vigie_config *c, GError **err);
 
 /* vigie_config_get - the value of SECTION.KEY as text (after defaults),
  * or NULL for an unknown key. For front ends' own settings and for tests. */
