@@ -3,6 +3,7 @@
  * receiver (either may be disabled, not both).
  *
  *   vigied [-c CONFIG] [-f] [--check-config]
+ *   vigied --version | --help
  *
  * Start-up order (Postfix's pre-jail / post-jail split): read configuration
  * and rules, open the quarantine folder (creating its release key) and the
@@ -16,6 +17,9 @@
  * failed reload keeps the old engine and logs why); SIGTERM stops accepting
  * connections on both front ends, lets messages in flight finish (up to [daemon]
  * shutdown_timeout seconds), then exits.
+ *
+ * Under systemd (vigied.service runs "vigied -f"), stderr is the journal
+ * ($JOURNAL_STREAM): lines go there once, not also through syslog.
  */
 #include "milter.h"
 #include "vigied.h"
@@ -34,7 +38,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-static const char *vigied_config_path = VIGIE_DEFAULT_CONFIG;
+static const char *vigied_config_path;
 static vigie_slot *vigied_slot;
 
 static vigie_quarantine *vigied_q;
@@ -66,7 +70,11 @@ void vigied_reload(void)
 {
 	GError *err = NULL;
 	vlog(LOG_NOTICE, NULL, "reloading %s", vigied_config_path);
-	if (vigie_slot_reload(vigied_slot, vigied_config_path, &err)) {
+	/* a rule path that is not there: say which key, before the loaders do */
+	vigie_config *c = vigie_config_load(vigied_config_path, &err);
+	bool paths_ok = c && vigie_config_check_paths(c, &err);
+	vigie_config_free(c);
+	if (paths_ok && vigie_slot_reload(vigied_slot, vigied_config_path, &err)) {
 		vigie_engine *e = vigie_slot_get(vigied_slot);
 		vlog(LOG_NOTICE, NULL, "reloaded: %s", vigie_engine_version(e));
 		vigie_engine_unref(e);
@@ -162,21 +170,60 @@ static char *vigied_milter_metrics(void)
 	return g_string_free(o, FALSE);
 }
 
+/* vigied_default_config - the built-in default: the source tree's
+ * etc/vigie.conf for a vigied run from its build folder (the tests,
+ * scripts/start), else the installed one */
+static const char *vigied_default_config(void)
+{
+#ifdef VIGIE_DEV_CONFIG
+	char *exe = g_file_read_link("/proc/self/exe", NULL);
+	char *root = realpath(VIGIE_BUILD_ROOT, NULL);
+	size_t n = root ? strlen(root) : 0;
+	bool dev = exe && root && !strncmp(exe, root, n) && exe[n] == '/';
+	g_free(exe);
+	free(root);
+	return dev ? VIGIE_DEV_CONFIG : VIGIE_DEFAULT_CONFIG;
+#else
+	return VIGIE_DEFAULT_CONFIG;
+#endif
+}
+
+/* vigied_journal_stderr - stderr is systemd's journal stream */
+static bool vigied_journal_stderr(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	return js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+/* vigied_load_engine - the engine, or NULL with err naming what failed: a
+ * missing rule path by its key and line, else the loader's message */
+static vigie_engine *vigied_load_engine(const vigie_config *config, GError **err)
+{
+	if (!vigie_config_check_paths(config, err))
+		return NULL;
+	return vigie_engine_load(vigied_config_path, err);
+}
+
 static void vigied_usage(FILE *to)
 {
 	fprintf(to, "usage: vigied [-c CONFIG] [-f] [--check-config]\n"
-		    "  -c CONFIG        configuration (default: $VIGIE_CONFIG or %s)\n"
-		    "  -f               stay in the foreground, log to stderr too\n"
-		    "  --check-config   validate configuration and rules, then exit\n",
-		VIGIE_DEFAULT_CONFIG);
+		    "       vigied --version | --help\n"
+		    "  -c CONFIG            configuration (default: $VIGIE_CONFIG or %s)\n"
+		    "  -f                   stay in the foreground, log to stderr too\n"
+		    "  -n, --check-config   validate configuration and rules, then exit\n"
+		    "  --version            print the version, then exit\n"
+		    "  -h, --help           this help (see vigied(8))\n",
+		vigied_default_config());
 }
 
 int main(int argc, char **argv)
 {
 	bool foreground = false, check = false;
 	const char *env = getenv("VIGIE_CONFIG");
-	if (env && *env)
-		vigied_config_path = env;
+	vigied_config_path = env && *env ? env : vigied_default_config();
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-c") && i + 1 < argc)
 			vigied_config_path = argv[++i];
@@ -186,6 +233,9 @@ int main(int argc, char **argv)
 			check = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			vigied_usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			printf("vigied %s\n", VIGIE_VERSION);
 			return 0;
 		} else {
 			vigied_usage(stderr);
@@ -206,14 +256,15 @@ int main(int argc, char **argv)
 		vlog_fatal(EX_CONFIG, "[milter] and [webhook] are both disabled: enable at least one front end");
 	if (!webhook_check(config, &err))
 		vlog_fatal(EX_CONFIG, "%s", err->message);
-	vigie_engine *engine = vigie_engine_load(vigied_config_path, &err);
+	vigie_engine *engine = vigied_load_engine(config, &err);
 	if (check) {
 		if (!engine)
 			vlog_fatal(EX_CONFIG, "%s", err->message);
 		printf("%s: OK (%s)\n", vigied_config_path, vigie_engine_version(engine));
 		return 0;
 	}
-	bool syslog_on = vigie_config_get_bool(config, "daemon", "syslog");
+	bool syslog_on = vigie_config_get_bool(config, "daemon", "syslog") &&
+			 !(foreground && vigied_journal_stderr());
 	vlog_open("vigied", true, syslog_on, LOG_INFO);
 	if (!engine) {
 		vlog(LOG_ERR, NULL, "rules not loaded, every message gets [milter] on_engine_unavailable "
