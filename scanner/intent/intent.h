@@ -66,8 +66,25 @@ typedef enum {
 	STANCE_COUNT
 } intent_stance;
 
+/* what a requirement's name refers to, resolved once the rules are read */
+typedef enum {
+	INTENT_REF_NONE,    /* an intent of a language not loaded: never present */
+	INTENT_REF_INTENT,  /* index into intents */
+	INTENT_REF_PSEUDO,  /* index into intent_pseudo */
+	INTENT_REF_SIGNAL,  /* index into intent_signals */
+	INTENT_REF_OWN,     /* "own.NAME": index into intents */
+	INTENT_REF_QUOTED,  /* "quoted.NAME" */
+	INTENT_REF_NEGATED, /* "negated.NAME" */
+} intent_ref_kind;
+
+typedef struct {
+	intent_ref_kind kind;
+	guint index;
+} intent_ref;
+
 typedef struct {
 	char **names; /* intents, pseudo-intents (negated, own, quoted) or @signals */
+	intent_ref *refs; /* one per name */
 	bool negated;
 } intent_req;
 

@@ -102,6 +102,7 @@ static void intent_req_free(gpointer p)
 {
 	intent_req *r = p;
 	g_strfreev(r->names);
+	g_free(r->refs);
 	g_free(r);
 }
 
@@ -825,6 +826,50 @@ static void intent_prefilter(intent_engine *ie, const char *cache_dir)
 	g_hash_table_unref(ids);
 }
 
+/* intent_resolve - what each requirement name of each combination refers
+ * to, once the intents are sorted */
+static void intent_resolve(intent_engine *ie)
+{
+	GHashTable *idx = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < ie->intents->len; i++)
+		g_hash_table_insert(idx, ((intent_def *)g_ptr_array_index(ie->intents, i))->name, GUINT_TO_POINTER(i + 1));
+	for (guint c = 0; c < ie->combos->len; c++) {
+		intent_combo *co = g_ptr_array_index(ie->combos, c);
+		for (guint j = 0; j < co->reqs->len; j++) {
+			intent_req *r = g_ptr_array_index(co->reqs, j);
+			guint n = g_strv_length(r->names);
+			r->refs = g_new0(intent_ref, n ? n : 1);
+			for (guint k = 0; k < n; k++) {
+				const char *name = r->names[k];
+				intent_ref *ref = &r->refs[k];
+				ref->kind = INTENT_REF_NONE;
+				const char *const *list = name[0] == '@' ? intent_signals : intent_pseudo;
+				for (guint q = 0; list[q]; q++)
+					if (!strcmp(list[q], name)) {
+						ref->kind = name[0] == '@' ? INTENT_REF_SIGNAL : INTENT_REF_PSEUDO;
+						ref->index = q;
+					}
+				if (ref->kind != INTENT_REF_NONE)
+					continue;
+				const char *dot = strchr(name, '.');
+				intent_ref_kind kind = INTENT_REF_INTENT;
+				if (dot && !strncmp(name, "own.", 4))
+					kind = INTENT_REF_OWN;
+				else if (dot && !strncmp(name, "quoted.", 7))
+					kind = INTENT_REF_QUOTED;
+				else if (dot && !strncmp(name, "negated.", 8))
+					kind = INTENT_REF_NEGATED;
+				guint at = GPOINTER_TO_UINT(g_hash_table_lookup(idx, kind == INTENT_REF_INTENT ? name : dot + 1));
+				if (at) {
+					ref->kind = kind;
+					ref->index = at - 1;
+				}
+			}
+		}
+	}
+	g_hash_table_unref(idx);
+}
+
 static gint intent_cmp_defs(gconstpointer a, gconstpointer b)
 {
 	return strcmp((*(intent_def *const *)a)->name, (*(intent_def *const *)b)->name);
@@ -900,6 +945,8 @@ intent_engine *intent_engine_load_dir(const char *dir, const char *const *langua
 		/* every rule of another language: loads, matches nothing */
 	}
 	g_ptr_array_sort(ie->intents, intent_cmp_defs);
+	if (ok)
+		intent_resolve(ie);
 	for (guint i = 0; ok && i < ie->intents->len; i++) {
 		intent_def *def = g_ptr_array_index(ie->intents, i);
 		for (guint j = 0; ok && j < def->rules->len; j++) {

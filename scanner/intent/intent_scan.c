@@ -324,38 +324,25 @@ static void intent_program(intent_state *st, const intent_def *d, const intent_r
 	}
 }
 
-/* intent_present - is a requirement name present */
-static bool intent_present(const intent_state *st, const char *name, const bool *signals)
+/* intent_present - is what ref names present */
+static bool intent_present(const intent_state *st, const intent_ref *ref, const bool *signals)
 {
-	if (name[0] == '@') {
-		for (int i = 0; intent_signals[i]; i++)
-			if (!strcmp(intent_signals[i], name))
-				return signals[i];
-		return false;
+	switch (ref->kind) {
+	case INTENT_REF_INTENT:
+		return st->hits[ref->index].rule >= 0;
+	case INTENT_REF_PSEUDO:
+		return st->pseudo[ref->index];
+	case INTENT_REF_SIGNAL:
+		return signals[ref->index];
+	case INTENT_REF_OWN:
+		return st->own_any[ref->index] != 0;
+	case INTENT_REF_QUOTED:
+		return st->quoted_any[ref->index] != 0;
+	case INTENT_REF_NEGATED:
+		return st->neg_any[ref->index] != 0;
+	default:
+		return false; /* an intent of a language not loaded */
 	}
-	for (int i = 0; intent_pseudo[i]; i++)
-		if (!strcmp(intent_pseudo[i], name))
-			return st->pseudo[i];
-	/* "own.NAME", "quoted.NAME", "negated.NAME": that intent in that stance */
-	const char *dot = strchr(name, '.');
-	if (dot) {
-		const guint8 *per = !strncmp(name, "own.", 4)	     ? st->own_any
-				    : !strncmp(name, "quoted.", 7)  ? st->quoted_any
-				    : !strncmp(name, "negated.", 8) ? st->neg_any
-								    : NULL;
-		for (guint i = 0; per && i < st->ie->intents->len; i++) {
-			const intent_def *d = g_ptr_array_index(st->ie->intents, i);
-			if (!strcmp(d->name, dot + 1))
-				return per[i] != 0;
-		}
-		return false;
-	}
-	for (guint i = 0; i < st->ie->intents->len; i++) {
-		const intent_def *d = g_ptr_array_index(st->ie->intents, i);
-		if (!strcmp(d->name, name))
-			return st->hits[i].rule >= 0;
-	}
-	return false; /* an intent of a language not loaded */
 }
 
 /* intent_scan - findings for the message's asks, claims and combinations;
@@ -441,7 +428,7 @@ bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *di
 			const intent_req *r = g_ptr_array_index(c->reqs, j);
 			const char *which = NULL;
 			for (int k = 0; !which && r->names[k]; k++)
-				if (intent_present(&st, r->names[k], signals))
+				if (intent_present(&st, &r->refs[k], signals))
 					which = r->names[k];
 			all = r->negated ? which == NULL : which != NULL;
 			if (all && !r->negated)
