@@ -207,6 +207,24 @@ static vigie_engine *vigied_load_engine(const vigie_config *config, GError **err
 	return vigie_engine_load(vigied_config_path, err);
 }
 
+/* vigied_check_socket_dir - a unix socket's folder must exist: say so,
+ * rather than libmilter's "in use, or no permission?" */
+static void vigied_check_socket_dir(const vigie_config *c)
+{
+	const char *listen = vigie_config_get(c, "milter", "listen");
+	const char *colon = strchr(listen, ':');
+	if (!colon || (strncmp(listen, "unix:", 5) && strncmp(listen, "local:", 6)))
+		return;
+	char *dir = g_path_get_dirname(colon + 1);
+	struct stat st;
+	const char *why = stat(dir, &st) != 0 ? g_strerror(errno) : !S_ISDIR(st.st_mode) ? "not a folder" : NULL;
+	if (why)
+		vlog_fatal(EX_UNAVAILABLE, "[milter] listen = %s: the socket's folder %s: %s (vigied.service "
+					   "makes /run/vigie with RuntimeDirectory=vigie, tmpfiles.d/vigie.conf at boot)",
+			   listen, dir, why);
+	g_free(dir);
+}
+
 static void vigied_usage(FILE *to)
 {
 	fprintf(to, "usage: vigied [-c CONFIG] [-f] [--check-config]\n"
@@ -291,6 +309,8 @@ int main(int argc, char **argv)
 	/* signals go to our own thread (vigied_signal.c); block them first so
 	 * every thread created from here on inherits the mask */
 	vigied_signals_block();
+	if (milter_on)
+		vigied_check_socket_dir(config);
 	if (milter_on && !milter_setup(config, vigied_slot, q, &err))
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 	if (webhook_on && !webhook_setup(config, vigied_slot, q, &err))

@@ -61,6 +61,7 @@ check "no relative path is left in it" bash -c "! grep -Eq '^[a-z_]+ = \\.\\./' 
 check "its signatures are datadir/vigie/signatures" grep -qx "bundled = $datadir/vigie/signatures/clamav" "$CONF"
 check "its rule folders are there too" grep -qx "dir = $datadir/vigie/signatures/intent" "$CONF"
 check "its quarantine is localstatedir/lib/vigie/quarantine" grep -qx "dir = $localstatedir/lib/vigie/quarantine" "$CONF"
+check "started as root, vigied becomes the user vigie" grep -qx "user = vigie" "$CONF"
 check "it says it is the installed configuration" grep -q '^# vigie.conf - the installed configuration' "$CONF"
 check "its comments are the sample's" [ "$(grep -c '^#' "$CONF")" -eq "$(grep -c '^#' "$SRC/etc/vigie.conf")" ]
 
@@ -117,6 +118,12 @@ check "installed vigied --check-config accepts it" [ $? -eq 0 ] || sed 's/^/# /'
 timeout 120 "$VIGIE" -c "$D/moved.conf" scan "$SRC/samples/mail/02-eicar-attachment.eml" >"$D/o" 2>"$D/e"
 check "installed vigie scan quarantines the EICAR sample (exit 1)" \
 	bash -c "[ $? -eq 1 ] && grep -q 'quarantine' '$D/o'" || sed 's/^/# /' "$D/e"
+
+sed "s|^listen = .*|listen = unix:$D/run-vigie/milter.sock|; s|^user = vigie|user =|" "$D/moved.conf" >"$D/sock.conf"
+timeout 120 "$VIGIED" -c "$D/sock.conf" -f >"$D/o" 2>"$D/e"
+check "a unix socket in a missing folder stops vigied (exit 69) naming the folder" \
+	bash -c "[ $? -eq 69 ] && grep -qF 'the socket'\''s folder $D/run-vigie: No such file or directory' '$D/e'" ||
+	sed 's/^/# /' "$D/e"
 
 # --- a configuration copied away from its rules -----------------------------
 mkdir -p "$D/elsewhere"
