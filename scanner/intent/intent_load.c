@@ -774,10 +774,10 @@ static void intent_prefilter(intent_engine *ie, const char *cache_dir)
 	for (guint i = 0; i < n; i++)
 		g_ptr_array_add(loose, intent_loosen(g_ptr_array_index(src, i)));
 	bool *refused = g_new0(bool, n ? n : 1);
+	bool *approx = g_new0(bool, n ? n : 1);
 	const char **exprs = g_new0(const char *, n ? n : 1);
 	unsigned *flags = g_new0(unsigned, n ? n : 1);
 	unsigned *eid = g_new0(unsigned, n ? n : 1);
-	bool prefilter = false;
 	for (;;) {
 		guint k = 0;
 		for (guint i = 0; i < n; i++) {
@@ -786,7 +786,9 @@ static void intent_prefilter(intent_engine *ie, const char *cache_dir)
 			exprs[k] = g_ptr_array_index(loose, i);
 			/* bytes, not UTF-8: a class that skips one character skips
 			 * each of its bytes; a superset is all a prefilter needs */
-			flags[k] = HS_FLAG_SINGLEMATCH | (prefilter ? HS_FLAG_PREFILTER : 0);
+			/* every match's end is reported (no start of match: that
+			 * costs Vectorscan tens of seconds to compile here) */
+			flags[k] = approx[i] ? HS_FLAG_PREFILTER : 0;
 			eid[k++] = i;
 		}
 		if (!k)
@@ -797,12 +799,19 @@ static void intent_prefilter(intent_engine *ie, const char *cache_dir)
 			ie->db = db;
 			break;
 		}
-		if (!prefilter)
-			prefilter = true; /* exact mode refused something: approximate */
-		else if (ce && ce->expression >= 0 && (guint)ce->expression < k)
-			refused[eid[ce->expression]] = true;
-		else
+		/* the expression named is left to PCRE2 on every sentence;
+		 * an error naming none: all are */
+		if (ce && ce->expression >= 0 && (guint)ce->expression < k) {
+			if (getenv("VIGIE_INTENT_DEBUG"))
+				fprintf(stderr, "intent prefilter: %s: %s\n", exprs[ce->expression], ce->message);
+			/* first try it approximated (lookarounds dropped), then give up */
+			if (approx[eid[ce->expression]])
+				refused[eid[ce->expression]] = true;
+			else
+				approx[eid[ce->expression]] = true;
+		} else {
 			memset(refused, 1, n * sizeof *refused);
+		}
 		hs_free_compile_error(ce);
 	}
 	if (ie->db && hs_alloc_scratch(ie->db, &ie->proto) != HS_SUCCESS) {
@@ -818,6 +827,7 @@ static void intent_prefilter(intent_engine *ie, const char *cache_dir)
 	}
 	ie->n_elems = n;
 	g_free(refused);
+	g_free(approx);
 	g_free(exprs);
 	g_free(flags);
 	g_free(eid);

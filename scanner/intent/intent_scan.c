@@ -42,7 +42,9 @@ typedef struct {
 	guint8 *neg_any;    /* per intent: seen negated */
 	guint8 *own_any;    /* per intent: seen about the writer's own account */
 	bool pseudo[3];	    /* negated, own, quoted */
-	guint8 *cand;	    /* per element: the prefilter saw it in this text */
+	guint8 *cand;	    /* per element: the prefilter saw it in the sentence at hand */
+	GArray *elm;	    /* of intent_elm: every element match in the text */
+	bool overflow;	    /* too many to keep: every rule runs everywhere */
 	hs_scratch_t *scratch;
 	gsize total;
 	bool link;
@@ -185,14 +187,24 @@ static void intent_mark_reported(const intent_state *st, const char *text, gsize
 }
 
 static void intent_program(intent_state *st, const intent_def *d, const intent_rule *r, gint idx,
-			   const textnorm *t, const GArray *sent, const guint8 *q, bool third, intent_hit *h,
-			   guint i, const char *where);
+			   const textnorm *t, gsize from, gsize to, const GArray *sent, const guint8 *q,
+			   bool third, intent_hit *h, guint i, const char *where);
 
-/* intent_candidate - can rule r match this text: every element it needs
- * was seen by the prefilter */
+/* one element found by the prefilter: where it ends */
+typedef struct {
+	guint id;
+	guint32 to;
+} intent_elm;
+
+/* at most this many element matches are kept per text; past it, every
+ * rule is run on every sentence (slower, never less) */
+#define INTENT_MAX_ELM 4096
+
+/* intent_candidate - can rule r match in the sentence at hand: every
+ * element it needs was seen there */
 static bool intent_candidate(const intent_state *st, const intent_rule *r)
 {
-	if (r->always || !st->ie->db)
+	if (!st->ie->db)
 		return true;
 	for (guint k = 0; k < r->elems->len; k++)
 		if (!st->cand[g_array_index(r->elems, guint, k)])
@@ -200,12 +212,19 @@ static bool intent_candidate(const intent_state *st, const intent_rule *r)
 	return true;
 }
 
-/* intent_on_match - Vectorscan found an element: note it, go on */
+/* intent_on_match - Vectorscan found an element: keep where, go on */
 static int intent_on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
 			   void *ctx)
 {
-	(void)from, (void)to, (void)flags;
-	((guint8 *)ctx)[id] = 1;
+	(void)flags;
+	intent_state *st = ctx;
+	if (st->elm->len >= INTENT_MAX_ELM) {
+		st->overflow = true;
+		return 1; /* stop: every rule will run */
+	}
+	(void)from;
+	intent_elm e = {id, (guint32)to};
+	g_array_append_val(st->elm, e);
 	return 0;
 }
 
@@ -223,13 +242,14 @@ static void intent_text(intent_state *st, const char *raw, const char *where)
 	st->total += t->len;
 	if (!st->link && (strstr(t->text, "http://") || strstr(t->text, "https://") || strstr(t->text, "www.")))
 		st->link = true;
-	/* one pass: which rules may match this text */
-	if (ie->db && st->scratch) {
-		memset(st->cand, 0, ie->n_elems);
+	/* one pass: where each element of every rule occurs */
+	g_array_set_size(st->elm, 0);
+	st->overflow = !ie->db || !st->scratch;
+	if (!st->overflow) {
+		hs_error_t rc = hs_scan(ie->db, t->text, (unsigned)t->len, 0, st->scratch, intent_on_match, st);
 		/* a failed pass (no memory) lets every rule run: nothing is missed */
-		if (hs_scan(ie->db, t->text, (unsigned)t->len, 0, st->scratch, intent_on_match, st->cand) !=
-		    HS_SUCCESS)
-			memset(st->cand, 1, ie->n_elems);
+		if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+			st->overflow = true;
 	}
 	GArray *sent = intent_sentences(t->text, t->len);
 	guint8 *q = intent_quoted(t->text, t->len, ie->quote_min_words, ie->stance[STANCE_FORWARD], st->md);
@@ -252,13 +272,40 @@ static void intent_text(intent_state *st, const char *raw, const char *where)
 	}
 	intent_mark_reported(st, t->text, t->len, sent, q);
 	bool third = intent_find(st, ie->stance[STANCE_THIRD], t->text, 0, t->len, 0, NULL);
+	/* a rule never spans two sentences (its gaps stop at their ends): it
+	 * runs on the sentences that hold every element it needs */
+	for (guint si = 0; si < sent->len; si++) {
+		const intent_sentence *x = &g_array_index(sent, intent_sentence, si);
+		if (st->overflow) {
+			memset(st->cand, 1, ie->n_elems);
+		} else {
+			memset(st->cand, 0, ie->n_elems);
+			for (guint k = 0; k < st->elm->len; k++) {
+				const intent_elm *e = &g_array_index(st->elm, intent_elm, k);
+				/* an element never spans a sentence end: it is in the
+				 * sentence its last byte is in */
+				if (e->to > x->start && e->to <= x->end)
+					st->cand[e->id] = 1;
+			}
+		}
+		for (guint i = 0; i < ie->intents->len; i++) {
+			const intent_def *d = g_ptr_array_index(ie->intents, i);
+			intent_hit *h = &st->hits[i];
+			for (guint j = 0; j < d->rules->len && !(h->rule >= 0 && h->weight >= d->max_weight); j++) {
+				const intent_rule *r = g_ptr_array_index(d->rules, j);
+				if (!r->always && intent_candidate(st, r))
+					intent_program(st, d, r, (gint)j, t, x->start, x->end, sent, q, third, h, i, where);
+			}
+		}
+	}
+	/* rules the prefilter could not take: on the whole text */
 	for (guint i = 0; i < ie->intents->len; i++) {
 		const intent_def *d = g_ptr_array_index(ie->intents, i);
 		intent_hit *h = &st->hits[i];
 		for (guint j = 0; j < d->rules->len && !(h->rule >= 0 && h->weight >= d->max_weight); j++) {
 			const intent_rule *r = g_ptr_array_index(d->rules, j);
-			if (intent_candidate(st, r))
-				intent_program(st, d, r, (gint)j, t, sent, q, third, h, i, where);
+			if (r->always)
+				intent_program(st, d, r, (gint)j, t, 0, t->len, sent, q, third, h, i, where);
 		}
 	}
 	g_free(q);
@@ -266,23 +313,24 @@ static void intent_text(intent_state *st, const char *raw, const char *where)
 	textnorm_free(t);
 }
 
-/* intent_program - every match of rule r (index idx) of intent d (index i) */
+/* intent_program - every match of rule r (index idx) of intent d (index
+ * i) in text[from, to) */
 static void intent_program(intent_state *st, const intent_def *d, const intent_rule *r, gint idx,
-			   const textnorm *t, const GArray *sent, const guint8 *q, bool third, intent_hit *h,
-			   guint i, const char *where)
+			   const textnorm *t, gsize from, gsize to, const GArray *sent, const guint8 *q,
+			   bool third, intent_hit *h, guint i, const char *where)
 {
 	const intent_engine *ie = st->ie;
 	{
-		gsize start = 0;
-		while (start < t->len) {
-			int rc = pcre2_match(r->code, (PCRE2_SPTR)t->text, t->len, start, PCRE2_NO_UTF_CHECK,
+		gsize start = from;
+		while (start < to) {
+			int rc = pcre2_match(r->code, (PCRE2_SPTR)t->text, to, start, PCRE2_NO_UTF_CHECK,
 					     st->md, st->mc);
 			if (rc < 0)
 				break;
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
 			gsize s = ov[0], e = ov[1];
 			start = e > s ? e : s + 1;
-			while (start < t->len && ((unsigned char)t->text[start] & 0xc0) == 0x80)
+			while (start < to && ((unsigned char)t->text[start] & 0xc0) == 0x80)
 				start++;
 			/* the pseudo-intents count asks that weigh, not signals */
 			bool weighs = d->max_weight > 0;
@@ -360,16 +408,13 @@ bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *di
 	for (guint i = 0; i < n; i++)
 		st.hits[i].rule = -1;
 	st.cand = g_malloc0(ie->n_elems ? ie->n_elems : 1);
+	st.elm = g_array_new(FALSE, FALSE, sizeof(intent_elm));
 	if (ie->db) {
 		g_mutex_lock((GMutex *)&ie->pool_lock);
 		st.scratch = ie->pool->len ? g_ptr_array_steal_index_fast(ie->pool, ie->pool->len - 1) : NULL;
 		g_mutex_unlock((GMutex *)&ie->pool_lock);
 		if (!st.scratch && hs_clone_scratch(ie->proto, &st.scratch) != HS_SUCCESS)
 			st.scratch = NULL;
-	}
-	if (ie->db && !st.scratch) {
-		/* no memory for a scratch: every rule runs, nothing is missed */
-		memset(st.cand, 1, ie->n_elems);
 	}
 	st.md = pcre2_match_data_create(1, NULL);
 	st.mc = pcre2_match_context_create(NULL);
@@ -457,5 +502,6 @@ bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *di
 		g_mutex_unlock((GMutex *)&ie->pool_lock);
 	}
 	g_free(st.cand);
+	g_array_unref(st.elm);
 	return true;
 }
