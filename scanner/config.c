@@ -175,6 +175,9 @@ static const cfg_row config_table[] = {
 	{ "webhook", "max_body", CFG_SIZE, "1M", 1 * KB, 4 * MB, NULL },
 	{ "webhook", "max_connections", CFG_INT, "256", 1, 100000, NULL },
 	{ "webhook", "connection_timeout", CFG_INT, "10", 1, 3600, NULL }, /* s */
+	{ "webhook", "max_connections_per_ip", CFG_INT, "32", 0, 100000, NULL }, /* 0: off */
+	{ "webhook", "request_timeout", CFG_INT, "30", 1, 3600, NULL }, /* s, headers and body */
+	{ "webhook", "min_receive_rate", CFG_INT, "256", 0, 1000000000, NULL }, /* bytes/s, 0: off */
 	{ "webhook", "header_limit", CFG_SIZE, "32K", 4 * KB, 1 * MB, NULL },
 	{ "webhook", "tls_cert", CFG_STR, "", 0, 0, NULL, .check = config_check_abs_or_empty },
 	{ "webhook", "tls_key", CFG_STR, "", 0, 0, NULL, .check = config_check_abs_or_empty },

@@ -10,8 +10,10 @@
  *
  * Limits: [webhook] max_body (413, checked on Content-Length before reading
  * and while reading), header_limit (libmicrohttpd's per-connection memory:
- * larger headers get 431/400 from it), max_connections, connection_timeout
- * (idle seconds: slow clients are dropped), a thread pool of [webhook]
+ * larger headers get 431/400 from it), connection_timeout (idle seconds),
+ * and against slow or greedy clients (webhook_guard.c) max_connections and
+ * max_connections_per_ip (503 over them), request_timeout (a whole
+ * request, headers and body) and min_receive_rate; a thread pool of [webhook]
  * threads event loops (epoll), so a slow client holds no thread. Optional
  * TLS (GnuTLS inside libmicrohttpd) from tls_cert and tls_key.
  *
@@ -33,6 +35,7 @@
  */
 #include "webhook.h"
 #include "webhook_channel.h"
+#include "webhook_guard.h"
 #include "webhook_pipeline.h"
 #include "vhttp.h"
 #include "vlog.h"
@@ -71,7 +74,7 @@ static gsize wh_max_body;
 static long long wh_replay_window;
 static char *wh_tls_cert, *wh_tls_key;       /* PEM contents */
 static char *wh_tls_cert_path, *wh_tls_key_path; /* for errors */
-static unsigned wh_threads, wh_max_conns, wh_timeout;
+static unsigned wh_threads, wh_timeout;
 static gsize wh_header_limit;
 static gint wh_busy;
 static GThreadPool *wh_pool;
@@ -187,9 +190,9 @@ bool webhook_setup(const vigie_config *c, vigie_slot *slot, vigie_quarantine *q,
 	wh_max_body = (gsize)vigie_config_get_int(c, "webhook", "max_body");
 	wh_replay_window = vigie_config_get_int(c, "webhook", "replay_window");
 	wh_threads = (unsigned)vigie_config_get_int(c, "webhook", "threads");
-	wh_max_conns = (unsigned)vigie_config_get_int(c, "webhook", "max_connections");
 	wh_timeout = (unsigned)vigie_config_get_int(c, "webhook", "connection_timeout");
 	wh_header_limit = (gsize)vigie_config_get_int(c, "webhook", "header_limit");
+	webhook_guard_setup(c, *cert != '\0');
 	webhook_metrics_init(wh_channels);
 	wh_fd = webhook_bind(vigie_config_get(c, "webhook", "address"),
 			     (int)vigie_config_get_int(c, "webhook", "port"), err);
@@ -207,6 +210,8 @@ static enum MHD_Result webhook_send(struct MHD_Connection *conn, const char *id,
 	MHD_add_response_header(res, "X-Request-Id", id);
 	if (rep->retry_after)
 		MHD_add_response_header(res, MHD_HTTP_HEADER_RETRY_AFTER, rep->retry_after);
+	if (rep->close)
+		MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result r = MHD_queue_response(conn, rep->status ? rep->status : 500, res);
 	MHD_destroy_response(res);
 	g_free(rep->body);
@@ -367,16 +372,25 @@ static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, co
 		wc->body = g_byte_array_new();
 		webhook_request_id(wc->id);
 		*con_cls = wc;
+		if (webhook_guard_refused(conn)) {
+			webhook_guard_received(conn);
+			wh_reply_error(&rep, 503, wc->id, "too many connections");
+			rep.retry_after = g_strdup("5");
+			rep.close = true;
+			return webhook_send(conn, wc->id, &rep);
+		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && g_ascii_strtoull(cl, NULL, 10) > wh_max_body) {
 			vlog(LOG_WARNING, wc->id, "%s %s: Content-Length over [webhook] max_body (413)",
 			     method, url);
 			wh_reply_error(&rep, 413, wc->id, "body too large");
+			webhook_guard_received(conn);
 			return webhook_send(conn, wc->id, &rep);
 		}
 		if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
 			wh_reply_error(&rep, 405, wc->id, "method not allowed");
+			webhook_guard_received(conn);
 			return webhook_send(conn, wc->id, &rep);
 		}
 		return MHD_YES;
@@ -393,6 +407,7 @@ static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, co
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	webhook_guard_received(conn);
 	if (webhook_inline(url, method, &rep))
 		return webhook_send(conn, wc->id, &rep);
 	wc->url = g_strdup(url);
@@ -413,6 +428,8 @@ static void webhook_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	wh_conn *wc = *con_cls;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		webhook_guard_answered(conn);
 	if (!wc)
 		return;
 	g_byte_array_unref(wc->body);
@@ -457,11 +474,18 @@ bool webhook_start(GError **err)
 	wh_pool = g_thread_pool_new(webhook_work, NULL, (gint)wh_threads, TRUE, err);
 	if (!wh_pool)
 		return false;
+	if (!webhook_guard_start(err)) {
+		g_thread_pool_free(wh_pool, TRUE, FALSE);
+		wh_pool = NULL;
+		return false;
+	}
 	wh_daemon = MHD_start_daemon(flags, 0, NULL, NULL, webhook_access, NULL,
 				     MHD_OPTION_EXTERNAL_LOGGER, webhook_mhd_log, NULL,
 				     MHD_OPTION_LISTEN_SOCKET, wh_fd,
 				     MHD_OPTION_THREAD_POOL_SIZE, wh_threads,
-				     MHD_OPTION_CONNECTION_LIMIT, wh_max_conns,
+				     MHD_OPTION_CONNECTION_LIMIT, webhook_guard_mhd_total(),
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, webhook_guard_mhd_per_ip(),
+				     MHD_OPTION_NOTIFY_CONNECTION, webhook_guard_notify, NULL,
 				     MHD_OPTION_CONNECTION_TIMEOUT, wh_timeout,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, wh_header_limit,
 				     MHD_OPTION_NOTIFY_COMPLETED, webhook_done, NULL,
@@ -474,6 +498,7 @@ bool webhook_start(GError **err)
 				    "a matching PEM certificate and key?", wh_tls_cert_path, wh_tls_key_path);
 		else
 			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "[webhook] the HTTP server did not start");
+		webhook_guard_stop();
 		g_thread_pool_free(wh_pool, TRUE, FALSE);
 		wh_pool = NULL;
 		return false;
@@ -500,6 +525,7 @@ void webhook_stop(long long grace_s)
 		 * connection: libmicrohttpd then closes them */
 		g_thread_pool_free(wh_pool, FALSE, TRUE);
 		wh_pool = NULL;
+		webhook_guard_stop();
 		MHD_stop_daemon(wh_daemon);
 		wh_daemon = NULL;
 		wh_fd = -1;

@@ -61,6 +61,7 @@ typedef struct {
 	const char *content_type; /* static */
 	char *body;               /* owned, may be NULL */
 	char *retry_after;        /* owned, or NULL */
+	bool close;               /* Connection: close */
 } wh_reply;
 
 void wh_reply_set(wh_reply *rep, unsigned status, const char *ctype, char *body /* owned */);

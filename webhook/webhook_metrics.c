@@ -11,6 +11,7 @@
  */
 #include "webhook.h"
 #include "webhook_internal.h"
+#include "webhook_guard.h"
 
 #include <dirent.h>
 #include <string.h>
@@ -227,6 +228,9 @@ char *webhook_metrics_text(vigie_quarantine *q, bool engine_loaded)
 	g_mutex_unlock(&metrics_lock);
 	metrics_head(o, "vigie_quarantine_items", "gauge", "Items waiting in the quarantine (new/).");
 	g_string_append_printf(o, "vigie_quarantine_items %ld\n", metrics_quarantine_items(q));
+	char *guard = webhook_guard_metrics();
+	g_string_append(o, guard);
+	g_free(guard);
 	if (metrics_extra) {
 		char *extra = metrics_extra();
 		if (extra)
