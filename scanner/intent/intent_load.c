@@ -682,11 +682,28 @@ static char *intent_loosen(const char *re)
 	return g_string_free(o, FALSE);
 }
 
-/* intent_cache_path - where the database for these expressions is kept
- * in cache_dir (created 0700; refused unless it is ours and not writable
- * by others), or NULL for none; caller g_free */
-static char *intent_cache_path(const char *cache_dir, const char *const *exprs, const unsigned *flags,
-			       const unsigned *ids, guint k)
+/* intent_cache_key - what identifies a compiled prefilter: Vectorscan's
+ * version and every expression with its flags and id (SHA-256, hex);
+ * caller g_free */
+static char *intent_cache_key(const char *const *exprs, const unsigned *flags, const unsigned *ids, guint k)
+{
+	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(c, (const guchar *)hs_version(), -1);
+	for (guint i = 0; i < k; i++) {
+		char head[32];
+		g_snprintf(head, sizeof head, "\n%u %u ", flags[i], ids[i]);
+		g_checksum_update(c, (const guchar *)head, -1);
+		g_checksum_update(c, (const guchar *)exprs[i], -1);
+	}
+	char *key = g_strdup(g_checksum_get_string(c));
+	g_checksum_free(c);
+	return key;
+}
+
+/* intent_cache_path - where the database of key is kept in cache_dir
+ * (created 0700; refused unless it is ours and not writable by others),
+ * or NULL for none; caller g_free */
+static char *intent_cache_path(const char *cache_dir, const char *key)
 {
 	if (!cache_dir || !*cache_dir)
 		return NULL;
@@ -696,52 +713,96 @@ static char *intent_cache_path(const char *cache_dir, const char *const *exprs, 
 	if (lstat(cache_dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 022))
 		return NULL;
-	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-	char *plat = NULL;
-	g_checksum_update(c, (const guchar *)hs_version(), -1);
-	for (guint i = 0; i < k; i++) {
-		char head[32];
-		g_snprintf(head, sizeof head, "\n%u %u ", flags[i], ids[i]);
-		g_checksum_update(c, (const guchar *)head, -1);
-		g_checksum_update(c, (const guchar *)exprs[i], -1);
-	}
-	char *name = g_strdup_printf("intent-%s.hsdb", g_checksum_get_string(c));
+	char *name = g_strdup_printf("intent-%s.hsdb", key);
 	char *path = g_build_filename(cache_dir, name, NULL);
 	g_free(name);
-	g_free(plat);
-	g_checksum_free(c);
 	return path;
 }
 
-/* intent_compile_db - the Vectorscan database of exprs, from the cache
- * when it holds it, else compiled (and then kept there) */
+/* The databases this process compiled or read, serialised, by key: a
+ * reload with the same rules (SIGHUP storms) costs a copy, not a compile,
+ * even when no cache folder is usable. The last INTENT_MEMO_MAX are kept. */
+#define INTENT_MEMO_MAX 2
+static GMutex intent_memo_lock;
+static GQueue intent_memo_keys = G_QUEUE_INIT;
+static GHashTable *intent_memo; /* key -> GBytes */
+
+static GBytes *intent_memo_get(const char *key)
+{
+	g_mutex_lock(&intent_memo_lock);
+	GBytes *b = intent_memo ? g_hash_table_lookup(intent_memo, key) : NULL;
+	if (b)
+		g_bytes_ref(b);
+	g_mutex_unlock(&intent_memo_lock);
+	return b;
+}
+
+static void intent_memo_put(const char *key, GBytes *bytes)
+{
+	g_mutex_lock(&intent_memo_lock);
+	if (!intent_memo)
+		intent_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
+	if (!g_hash_table_contains(intent_memo, key)) {
+		g_hash_table_insert(intent_memo, g_strdup(key), g_bytes_ref(bytes));
+		g_queue_push_tail(&intent_memo_keys, g_strdup(key));
+		while (g_queue_get_length(&intent_memo_keys) > INTENT_MEMO_MAX) {
+			char *old = g_queue_pop_head(&intent_memo_keys);
+			g_hash_table_remove(intent_memo, old);
+			g_free(old);
+		}
+	}
+	g_mutex_unlock(&intent_memo_lock);
+}
+
+/* intent_compile_db - the Vectorscan database of exprs: from this
+ * process's memory of it, else from the cache folder, else compiled (and
+ * then kept in both) */
 static hs_error_t intent_compile_db(const char *cache_dir, const char *const *exprs, const unsigned *flags,
 				    const unsigned *ids, guint k, hs_database_t **db, hs_compile_error_t **ce)
 {
-	char *path = intent_cache_path(cache_dir, exprs, flags, ids, k);
+	char *key = intent_cache_key(exprs, flags, ids, k);
+	GBytes *mem = intent_memo_get(key);
+	if (mem) {
+		gsize len;
+		const char *data = g_bytes_get_data(mem, &len);
+		hs_error_t rc = hs_deserialize_database(data, len, db);
+		g_bytes_unref(mem);
+		if (rc == HS_SUCCESS) {
+			g_free(key);
+			return HS_SUCCESS;
+		}
+	}
+	char *path = intent_cache_path(cache_dir, key);
 	char *bytes = NULL;
 	gsize len = 0;
 	if (path && g_file_get_contents(path, &bytes, &len, NULL) &&
 	    hs_deserialize_database(bytes, len, db) == HS_SUCCESS) {
-		g_free(bytes);
+		GBytes *b = g_bytes_new_take(bytes, len);
+		intent_memo_put(key, b);
+		g_bytes_unref(b);
 		g_free(path);
+		g_free(key);
 		return HS_SUCCESS;
 	}
 	g_free(bytes);
 	hs_error_t rc = hs_compile_multi(exprs, flags, ids, k, HS_MODE_BLOCK, NULL, db, ce);
-	if (rc == HS_SUCCESS && path) {
-		char *out = NULL;
-		size_t n = 0;
-		if (hs_serialize_database(*db, &out, &n) == HS_SUCCESS) {
+	char *out = NULL;
+	size_t n = 0;
+	if (rc == HS_SUCCESS && hs_serialize_database(*db, &out, &n) == HS_SUCCESS) {
+		GBytes *b = g_bytes_new(out, n);
+		intent_memo_put(key, b);
+		g_bytes_unref(b);
+		if (path) {
 			/* written aside and renamed: a reader never sees half a file */
 			char *tmp = g_strdup_printf("%s.%d.tmp", path, (int)getpid());
 			if (g_file_set_contents(tmp, out, (gssize)n, NULL) && rename(tmp, path) != 0)
 				unlink(tmp);
 			g_free(tmp);
-			free(out);
 		}
+		free(out);
 	}
 	g_free(path);
+	g_free(key);
 	return rc;
 }
 
@@ -775,6 +836,12 @@ static void intent_prefilter(intent_engine *ie, const char *cache_dir)
 		g_ptr_array_add(loose, intent_loosen(g_ptr_array_index(src, i)));
 	bool *refused = g_new0(bool, n ? n : 1);
 	bool *approx = g_new0(bool, n ? n : 1);
+	/* lookarounds are not Vectorscan's: approximate those from the start
+	 * rather than learn it from a failed compile of everything */
+	for (guint i = 0; i < n; i++) {
+		const char *e = g_ptr_array_index(loose, i);
+		approx[i] = strstr(e, "(?=") || strstr(e, "(?!") || strstr(e, "(?<=") || strstr(e, "(?<!");
+	}
 	const char **exprs = g_new0(const char *, n ? n : 1);
 	unsigned *flags = g_new0(unsigned, n ? n : 1);
 	unsigned *eid = g_new0(unsigned, n ? n : 1);
