@@ -279,6 +279,8 @@ int main(int argc, char **argv)
 		if (!engine)
 			vlog_fatal(EX_CONFIG, "%s", err->message);
 		printf("%s: OK (%s)\n", vigied_config_path, vigie_engine_version(engine));
+		vigie_engine_unref(engine);
+		vigie_config_free(config);
 		return 0;
 	}
 	bool syslog_on = vigie_config_get_bool(config, "daemon", "syslog") &&
