@@ -274,6 +274,9 @@ int main(int argc, char **argv)
 		vlog_fatal(EX_CONFIG, "[milter] and [webhook] are both disabled: enable at least one front end");
 	if (!webhook_check(config, &err))
 		vlog_fatal(EX_CONFIG, "%s", err->message);
+	/* before the rules load: a start-up that cannot listen stops at once */
+	if (milter_on && !check)
+		vigied_check_socket_dir(config);
 	vigie_engine *engine = vigied_load_engine(config, &err);
 	if (check) {
 		if (!engine)
@@ -311,8 +314,6 @@ int main(int argc, char **argv)
 	/* signals go to our own thread (vigied_signal.c); block them first so
 	 * every thread created from here on inherits the mask */
 	vigied_signals_block();
-	if (milter_on)
-		vigied_check_socket_dir(config);
 	if (milter_on && !milter_setup(config, vigied_slot, q, &err))
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 	if (webhook_on && !webhook_setup(config, vigied_slot, q, &err))
