@@ -40,13 +40,32 @@ static const char *q_who(void)
 	return pw ? pw->pw_name : "unknown";
 }
 
-/* q_safe - text fit for a terminal: controls replaced, length capped */
+/* q_bidi - a character that reorders what a terminal shows: the bidi
+ * embeddings, overrides and isolates, LRM, RLM and ALM */
+static bool q_bidi(gunichar c)
+{
+	return c == 0x200e || c == 0x200f || c == 0x061c || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
+}
+
+/* q_safe - text fit for a terminal: C0, DEL and C1 controls replaced by
+ * spaces, bidi controls shown as <U+202E> (so "exe.pdf" cannot be spelt
+ * backwards), invalid UTF-8 made valid, length capped; caller g_free */
 static char *q_safe(const char *s, glong max)
 {
-	char *c = g_strdup(s ? s : "");
-	for (char *p = c; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	char *v = g_utf8_make_valid(s ? s : "", -1);
+	GString *o = g_string_sized_new(strlen(v));
+	for (const char *p = v; *p; p = g_utf8_next_char(p)) {
+		gunichar ch = g_utf8_get_char(p);
+		if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0))
+			g_string_append_c(o, ' ');
+		else if (q_bidi(ch))
+			g_string_append_printf(o, "<U+%04X>", ch);
+		else
+			g_string_append_unichar(o, ch);
+	}
+	g_free(v);
+	char *c = g_string_free(o, FALSE);
 	if (max > 0 && g_utf8_strlen(c, -1) > max) {
 		char *cut = g_utf8_substring(c, 0, max - 1);
 		g_free(c);
@@ -217,21 +236,34 @@ static int q_list(vigie_quarantine *q, int argc, char **argv)
 	return CLI_EXIT_CLEAN;
 }
 
+/* q_show_value - one envelope or header line made safe; a value that
+ * holds a link (a scheme's "://" or "www.": a From or Subject can carry a
+ * URL too) is defanged as the text is, a plain address is left readable */
+static void q_show_value(const char *label, const char *value)
+{
+	char *low = g_ascii_strdown(value, -1);
+	bool link = strstr(low, "://") || strstr(low, "www.");
+	g_free(low);
+	char *d = link ? q_defang(value) : g_strdup(value), *s = q_safe(d, 0);
+	printf("  %-14s %s\n", label, s);
+	g_free(d);
+	g_free(s);
+}
+
+/* q_show_member - envelope or header key of o, if it is there */
 static void q_show_member(JsonObject *o, const char *key, const char *label)
 {
 	if (!o || !json_object_has_member(o, key))
 		return;
 	JsonNode *n = json_object_get_member(o, key);
 	if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING) {
-		char *s = q_safe(json_node_get_string(n), 0);
-		printf("  %-14s %s\n", label, s);
-		g_free(s);
+		q_show_value(label, json_node_get_string(n));
 	} else if (JSON_NODE_HOLDS_ARRAY(n)) {
 		JsonArray *a = json_node_get_array(n);
 		for (guint i = 0; i < json_array_get_length(a); i++) {
-			char *s = q_safe(json_array_get_string_element(a, i), 0);
-			printf("  %-14s %s\n", i ? "" : label, s);
-			g_free(s);
+			JsonNode *e = json_array_get_element(a, i);
+			if (JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_STRING)
+				q_show_value(i ? "" : label, json_node_get_string(e));
 		}
 	}
 }
@@ -271,8 +303,12 @@ static int q_show(vigie_quarantine *q, int argc, char **argv)
 	JsonParser *p = json_parser_new();
 	json_parser_load_from_data(p, it->meta_json, -1, NULL);
 	JsonObject *o = json_node_get_object(json_parser_get_root(p));
-	printf("Item %s  (%s, %s channel, %s)\n", it->id, it->folder[0] == 'n' ? "quarantined" : it->state,
-	       it->channel, it->time);
+	char *ch_s = q_safe(it->channel, 40), *time_s = q_safe(it->time, 40), *state_s = q_safe(it->state, 40);
+	printf("Item %s  (%s, %s channel, %s)\n", it->id, it->folder[0] == 'n' ? "quarantined" : state_s,
+	       ch_s, time_s);
+	g_free(ch_s);
+	g_free(time_s);
+	g_free(state_s);
 	printf("Envelope:\n");
 	JsonObject *env = json_object_get_object_member(o, "envelope");
 	static const char *const ek[][2] = { { "queue_id", "queue id" }, { "client_addr", "client" },
@@ -318,7 +354,9 @@ static int q_show(vigie_quarantine *q, int argc, char **argv)
 		}
 		for (guint i = 0; i < m->texts->len; i++) {
 			vigie_text *t = g_ptr_array_index(m->texts, i);
-			printf("Text (%s, links defanged):\n", t->where);
+			char *wh = q_safe(t->where, 0);
+			printf("Text (%s, links defanged):\n", wh);
+			g_free(wh);
 			char *d = q_defang(t->text);
 			char **lines = g_strsplit(d, "\n", 200);
 			for (char **l = lines; *l; l++) {

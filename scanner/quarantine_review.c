@@ -368,11 +368,41 @@ bool vigie_quarantine_undo_claim(vigie_quarantine *q, const char *id)
 	return review_move(q, id, "eml", "released", "new") == 0;
 }
 
-/* vigie_quarantine_delete - move an item from new/ to deleted/ */
+/* review_planted - why QDIR/new/ID.eml, QDIR/new/ID.json or QDIR/deleted
+ * is not what the quarantine made (a symbolic link, not a regular file or
+ * folder), or NULL; a missing file is not planted */
+static const char *review_planted(vigie_quarantine *q, const char *id)
+{
+	static const char *const ext[] = { "eml", "json" };
+	struct stat st;
+	for (size_t i = 0; i < G_N_ELEMENTS(ext); i++) {
+		char *path = g_strdup_printf("%s/new/%s.%s", vigie_quarantine_dir(q), id, ext[i]);
+		int rc = lstat(path, &st);
+		g_free(path);
+		if (rc == 0 && !S_ISREG(st.st_mode))
+			return S_ISLNK(st.st_mode) ? "is a symbolic link, not a quarantine file: left as is"
+						   : "is not a regular file: left as is";
+	}
+	char *dir = g_strdup_printf("%s/deleted", vigie_quarantine_dir(q));
+	int rc = lstat(dir, &st);
+	g_free(dir);
+	if (rc == 0 && !S_ISDIR(st.st_mode))
+		return "the quarantine's deleted/ is not a folder (a symbolic link?): nothing moved";
+	return NULL;
+}
+
+/* vigie_quarantine_delete - move an item from new/ to deleted/; false
+ * with err when it is unknown, or when its files (or deleted/) are links
+ * or other things the quarantine did not make (nothing is moved then) */
 bool vigie_quarantine_delete(vigie_quarantine *q, const char *id, GError **err)
 {
 	if (!vigie_quarantine_valid_id(id)) {
 		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_INPUT, "'%s' is not a quarantine id", id);
+		return false;
+	}
+	const char *planted = review_planted(q, id);
+	if (planted) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_INPUT, "%s: %s", id, planted);
 		return false;
 	}
 	int rc = review_move(q, id, "eml", "new", "deleted");
