@@ -218,7 +218,7 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	    !url_lists_load_dir(u->lists, vigie_config_get(c, "urls", "feeds"), err))
 		goto fail;
 	char *uwpath = g_build_filename(dir, "unwrap.txt", NULL);
-	u->unwrap = url_extract_unwrap_load(uwpath, err);
+	u->unwrap = url_unwrap_load(uwpath, err);
 	g_free(uwpath);
 	if (!u->unwrap)
 		goto fail;
@@ -231,7 +231,7 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	u->describe = g_strdup_printf(
 	    "urls: %u blocklist entries, %u protected domains, %u redirector rules",
 	    url_lists_size(u->lists), url_protect_count(u->protect),
-	    url_extract_unwrap_count(u->unwrap));
+	    url_unwrap_count(u->unwrap));
 	return u;
 fail:
 	url_engine_free(u);
@@ -253,7 +253,7 @@ void url_engine_free(url_engine *u)
 	g_hash_table_unref(u->tracking_paths);
 	g_ptr_array_unref(u->login_words);
 	g_ptr_array_unref(u->hosting_paths);
-	url_extract_unwrap_free(u->unwrap);
+	url_unwrap_free(u->unwrap);
 	for (int k = 0; k < R_COUNT; k++)
 		g_free(u->category[k]);
 	g_free(u->describe);
@@ -482,7 +482,7 @@ static void url_check_net(url_ctx *x, const url_found *f, const url_parts *p)
 		url_report(x, R_HOSTING, f, p, w);
 		g_free(w);
 	}
-	if (url_extract_opaque(u->unwrap, f->url)) {
+	if (url_unwrap_opaque(u->unwrap, f->url)) {
 		char *w = g_strdup_printf("a redirect through %s hides the destination", p->host);
 		url_report(x, R_SHORTENER, f, p, w);
 		g_free(w);

@@ -68,20 +68,20 @@ typedef struct {
 
 /* the redirectors whose target can be read from their URL (unwrap.txt) */
 typedef struct url_unwrap url_unwrap;
-/* url_extract_unwrap_load - path (DOMAIN PATH-PREFIX HOW per line, see
+/* url_unwrap_load - path (DOMAIN PATH-PREFIX HOW per line, see
  * signatures/urls/README.md); a missing file is an empty table; NULL with
  * err naming file:line on a bad line */
-url_unwrap *url_extract_unwrap_load(const char *path, GError **err);
-void url_extract_unwrap_free(url_unwrap *w);
-guint url_extract_unwrap_count(const url_unwrap *w);
+url_unwrap *url_unwrap_load(const char *path, GError **err);
+void url_unwrap_free(url_unwrap *w);
+guint url_unwrap_count(const url_unwrap *w);
 /* url_extract_unwrap - the target of one redirect level of url (as written)
  * when url goes through a listed redirector and its target is a web URL;
  * *via (if non-NULL) the redirector's host. NULL otherwise (not listed, no
  * target, a target that is not a URL). Caller g_free both. */
-char *url_extract_unwrap(const url_unwrap *w, const char *url, char **via);
-/* url_extract_opaque - url goes through a listed redirector whose target is
+char *url_unwrap_target(const url_unwrap *w, const char *url, char **via);
+/* url_unwrap_opaque - url goes through a listed redirector whose target is
  * not in its URL ("opaque": linkedin.com/slink) */
-bool url_extract_opaque(const url_unwrap *w, const char *url);
+bool url_unwrap_opaque(const url_unwrap *w, const char *url);
 
 void url_found_free(gpointer p);
 /* url_extract_text - every URL in free text (schemes, www., defanged forms,

@@ -275,9 +275,9 @@ static url_unwrap *shipped_unwrap(void)
 {
 	char *p = g_build_filename(VIGIE_SRCDIR, "signatures", "urls", "unwrap.txt", NULL);
 	GError *err = NULL;
-	url_unwrap *w = url_extract_unwrap_load(p, &err);
+	url_unwrap *w = url_unwrap_load(p, &err);
 	g_assert_no_error(err);
-	g_assert_cmpuint(url_extract_unwrap_count(w), >, 10);
+	g_assert_cmpuint(url_unwrap_count(w), >, 10);
 	g_free(p);
 	return w;
 }
@@ -288,18 +288,18 @@ static void test_unwrap(void)
 	url_unwrap *w = shipped_unwrap();
 	for (size_t i = 0; i < G_N_ELEMENTS(unwraps); i++) {
 		char *via = NULL;
-		char *t = url_extract_unwrap(w, unwraps[i].url, &via);
+		char *t = url_unwrap_target(w, unwraps[i].url, &via);
 		g_test_message("%s -> %s via %s", unwraps[i].url, t, via);
 		g_assert_cmpstr(t, ==, unwraps[i].target);
 		g_assert_cmpstr(via, ==, unwraps[i].via);
 		g_free(t);
 		g_free(via);
 	}
-	g_assert_true(url_extract_opaque(w, "https://www.linkedin.com/slink?code=abc"));
-	g_assert_false(url_extract_opaque(w, "https://www.linkedin.com/in/someone"));
-	g_assert_null(url_extract_unwrap(NULL, unwraps[0].url, NULL));
-	url_extract_unwrap_free(w);
-	url_extract_unwrap_free(NULL);
+	g_assert_true(url_unwrap_opaque(w, "https://www.linkedin.com/slink?code=abc"));
+	g_assert_false(url_unwrap_opaque(w, "https://www.linkedin.com/in/someone"));
+	g_assert_null(url_unwrap_target(NULL, unwraps[0].url, NULL));
+	url_unwrap_free(w);
+	url_unwrap_free(NULL);
 }
 
 /* test_unwrap_message - targets follow their link with its text, nested
@@ -365,7 +365,7 @@ static void test_unwrap_message(void)
 	g_ptr_array_unref(f);
 	vigie_message_free(m);
 	g_free(inner);
-	url_extract_unwrap_free(w);
+	url_unwrap_free(w);
 }
 
 /* test_unwrap_errors - a bad line of unwrap.txt names file and line; a
@@ -391,7 +391,7 @@ static void test_unwrap_errors(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(e); i++) {
 		test_put(root, "unwrap.txt", e[i].text);
 		GError *err = NULL;
-		g_assert_null(url_extract_unwrap_load(p, &err));
+		g_assert_null(url_unwrap_load(p, &err));
 		g_assert_nonnull(err);
 		g_test_message("%s", err->message);
 		g_assert_nonnull(strstr(err->message, e[i].msg));
@@ -399,11 +399,11 @@ static void test_unwrap_errors(void)
 	}
 	g_unlink(p);
 	GError *err = NULL;
-	url_unwrap *w = url_extract_unwrap_load(p, &err);
+	url_unwrap *w = url_unwrap_load(p, &err);
 	g_assert_no_error(err);
-	g_assert_cmpuint(url_extract_unwrap_count(w), ==, 0);
-	g_assert_null(url_extract_unwrap(w, "https://www.google.com/url?q=https://a.example/", NULL));
-	url_extract_unwrap_free(w);
+	g_assert_cmpuint(url_unwrap_count(w), ==, 0);
+	g_assert_null(url_unwrap_target(w, "https://www.google.com/url?q=https://a.example/", NULL));
+	url_unwrap_free(w);
 	g_free(p);
 	test_rm_tree(root);
 	g_free(root);
