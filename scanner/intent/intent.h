@@ -22,6 +22,9 @@
 #include <hs/hs.h>
 #include <pcre2.h>
 
+/* between two words of a rule: blanks and punctuation, never a sentence end */
+#define INTENT_SEP "[^a-z0-9.!?\\n]+"
+
 /* what a line of an intent file declares */
 typedef enum {
 	INTENT_ASK,   /* "ask": stance applies (negation, quote, own account) */
@@ -120,6 +123,13 @@ struct intent_engine {
 /* the pseudo-intents a combination may name besides the real ones */
 extern const char *const intent_pseudo[];
 extern const char *const intent_signals[];
+
+/* ---- intent_prefilter.c ---- */
+
+/* intent_prefilter_build - the Vectorscan database of every rule's
+ * elements (ie->db, ie->proto, each rule's elems and always), from the
+ * caches when they hold it; cache_dir may be NULL */
+void intent_prefilter_build(intent_engine *ie, const char *cache_dir);
 
 /* ---- intent_text.c ---- */
 
