@@ -600,14 +600,30 @@ static size_t html_canon_raw(html_canon_state *cs, size_t lt, size_t i, const ch
 			html_canon_closer(cs, s + k + 1, ne - k - 1);
 		k = end - 1;
 	}
+	/* xmp and plaintext are shown but, read as raw text, decode no
+	 * reference: "&lt;" would be shown as such (4 characters for 1). So
+	 * they become <pre>, always markup, with '&' escaped too: the same
+	 * text whatever the context */
+	bool shown_raw = (nlen == 3 && !g_ascii_strncasecmp(name, "xmp", 3)) ||
+			 (nlen == 9 && !g_ascii_strncasecmp(name, "plaintext", 9));
+	if (shown_raw)
+		html_canon_replace(cs, lt + 1, lt + 1 + nlen, "pre");
 	for (size_t k = i; k < stop; k++) {
 		char c;
 
+		if (shown_raw && s[k] == '&') {
+			html_canon_replace(cs, k, k + 1, "&amp;");
+			continue;
+		}
 		if (s[k] != '<' || k + 1 >= cs->n)
 			continue;
 		c = s[k + 1];
 		if (g_ascii_isalpha(c) || c == '/' || c == '!' || c == '?')
 			html_canon_replace(cs, k, k + 1, "&lt;");
+	}
+	if (shown_raw && stop < cs->n) {	/* its end tag: "</xmp" -> "</pre" */
+		html_canon_replace(cs, stop, stop + 2 + nlen, "</pre");
+		return stop + 2 + nlen;
 	}
 	return stop;
 }

@@ -182,6 +182,14 @@ static const html_case html_cases[] = {
 	  "<select><option>o1<style></select><a href=\"http://sel.test/\">in</a>", -1,
 	  "o1\nin",
 	  "a|http://sel.test/|in" },
+	/* xmp and plaintext decode no reference: their '<' is shown as '<'
+	 * (fuzz_html: it was "&lt;", more characters than the input had) */
+	{ "xmp-text-as-is", "<xmp><if<!--> &amp; <b>x</b></xmp>after", -1,
+	  "<if<!--> &amp; <b>x</b>\nafter",
+	  "" },
+	{ "plaintext-text-as-is", "<p>a</p><plaintext><a href=\"http://p.test/\">b</a> &lt;", -1,
+	  "a\n<a href=\"http://p.test/\">b</a> &lt;",
+	  "a|http://p.test/|" },
 };
 
 /* html_links_str - links as "tag|href|text" lines; caller g_free */
