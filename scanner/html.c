@@ -819,8 +819,10 @@ static GString *html_canon(const char *s, size_t n)
 
 /* html_fix_refs - rewrite numeric character references beyond U+10FFFF as
  * "&#xFFFD" (what they mean anyway): gumbo 0.10.1 overflows on them and
- * writes a NUL byte, which would hide the text or URL after it. In place
- * (the rewrite is shorter); returns the new length. */
+ * writes a NUL byte, which would hide the text or URL after it, another
+ * character than meant ("&#x100000041;" is 'A'), or a byte that is not
+ * UTF-8 (fuzz_html). In place (the rewrite is shorter); returns the new
+ * length. */
 static size_t html_fix_refs(char *s, size_t n)
 {
 	size_t r = 0, w = 0;
@@ -1473,8 +1475,12 @@ void html_reduce_facts(const char *html, size_t len, GString *text_out, GPtrArra
 	if (len > HTML_MAX_INPUT)
 		len = HTML_MAX_INPUT;
 	clean = utf8_sanitize(html, (gssize)len);
-	canon = html_canon(clean, html_fix_refs(clean, strlen(clean)));
+	/* references are fixed in what gumbo reads: the canonical pass drops
+	 * tags (a stray </svg>, a <style> in a <select>), which can join
+	 * "&#999999999" and the digits after the tag into one reference */
+	canon = html_canon(clean, strlen(clean));
 	g_free(clean);
+	g_string_set_size(canon, html_fix_refs(canon->str, canon->len));
 
 	opt.max_errors = 0;	/* errors are not used; do not let them pile up */
 	out = gumbo_parse_with_options(&opt, canon->str, canon->len);

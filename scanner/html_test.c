@@ -182,6 +182,14 @@ static const html_case html_cases[] = {
 	  "<select><option>o1<style></select><a href=\"http://sel.test/\">in</a>", -1,
 	  "o1\nin",
 	  "a|http://sel.test/|in" },
+	/* a tag the canonical pass drops joins the digits around it into one
+	 * reference gumbo overflows on (fuzz_html: a lone 0x99 byte, or 'A') */
+	{ "ref-joined-by-dropped-tag", "&#999999999</svg>99999999999499999999999x&#x", -1,
+	  "\xef\xbf\xbdx&#x",
+	  "" },
+	{ "ref-joined-in-select", "<select><option>&#x<style>100000041;x</select>", -1,
+	  "\xef\xbf\xbdx",
+	  "" },
 	/* xmp and plaintext decode no reference: their '<' is shown as '<'
 	 * (fuzz_html: it was "&lt;", more characters than the input had) */
 	{ "xmp-text-as-is", "<xmp><if<!--> &amp; <b>x</b></xmp>after", -1,
