@@ -75,7 +75,12 @@ JsonNode *webhook_json_parse(const char *body, size_t len, GError **err)
 	GError *perr = NULL;
 	JsonNode *root = NULL;
 	if (!json_parser_load_from_data(p, body, (gssize)len, &perr)) {
-		json_fail(err, "invalid JSON: %s", perr->message);
+		/* json-glib's message can quote a broken escape as bytes that
+		 * are not UTF-8 (fuzz_webhook_*: {"\7777...): it goes into
+		 * the JSON answer and the log, so it is made valid */
+		char *why = g_utf8_make_valid(perr->message, -1);
+		json_fail(err, "invalid JSON: %s", why);
+		g_free(why);
 		g_error_free(perr);
 	} else if (!json_parser_get_root(p) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
 		json_fail(err, "the body must be a JSON object");
