@@ -12,5 +12,8 @@ int cli_scan(const char *config, int argc, char **argv);
 int cli_quarantine(const char *config, int argc, char **argv);
 /* cli_eval - "vigie eval ARGS": detection figures on labelled sets */
 int cli_eval(const char *config, int argc, char **argv);
+/* cli_update - "vigie update": the [update] feeds fetched over HTTPS into
+ * [urls] feeds (cli_update.c); 0 every feed current, 2 any feed failed */
+int cli_update(const char *config, int argc, char **argv);
 
 #endif

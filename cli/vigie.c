@@ -3,6 +3,7 @@
  *   vigie [-c CONFIG] scan [--channel mail|chat] [--json] FILE|DIR|-...
  *   vigie [-c CONFIG] eval [--json] [--label LABEL DIR...] [FILE.jsonl...]
  *   vigie [-c CONFIG] quarantine list|show|release|delete|purge ...
+ *   vigie [-c CONFIG] update
  *   vigie [-c CONFIG] --check-config
  *   vigie --version | --help | COMMAND --help
  *
@@ -61,6 +62,14 @@ static const cli_command cli_commands[] = {
 	  "\n"
 	  "Every action is written to the folder's audit.log.\n"
 	  "exit status: 0 done, 2 error\n" },
+	{ "update", "", "download the URL feeds of [update] feeds (like freshclam)",
+	  "Fetches each FILE=URL of [update] feeds over HTTPS into [urls] feeds, sending\n"
+	  "If-None-Match/If-Modified-Since from the last answer (FILE.meta). A download\n"
+	  "larger than [update] max_size, slower than [update] timeout, or that would not\n"
+	  "load as a feed changes nothing; a good one replaces FILE atomically, keeps the\n"
+	  "old copy as FILE.prev, and vigied ([daemon] pidfile) gets SIGHUP.\n"
+	  "The ClamAV databases stay freshclam's job.\n"
+	  "exit status: 0 every feed updated or not modified, 2 any feed failed\n" },
 	{ "check-config", "", "validate configuration and every rule file, then exit",
 	  "Loads the configuration and every rule file it names, as vigied would, and\n"
 	  "prints OK with the engine version; an error names the file, the line and the key.\n"
@@ -218,6 +227,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "quarantine"))
 		return cli_quarantine(cli_config_path(config), sub_argc, sub_argv);
+	if (!strcmp(cmd, "update"))
+		return cli_update(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "check-config"))
 		return cli_check_config(cli_config_path(config));
 	if (!strcmp(cmd, "version")) {

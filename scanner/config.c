@@ -238,6 +238,13 @@ static const cfg_row config_table[] = {
 	{ "structure", "little_text", CFG_INT, "150", 0, 100000, NULL }, /* characters */
 	{ "structure", "hidden_text", CFG_INT, "200", 1, 10000000, NULL }, /* characters */
 
+	/* vigie update (cli/cli_update.c): the URL feeds fetched into [urls] feeds;
+	 * each item FILE=URL (FILE a plain name whose suffix gives its format) */
+	{ "update", "feeds", CFG_LIST, "", 0, 0, NULL },
+	{ "update", "timeout", CFG_INT, "300", 1, 86400, NULL }, /* s, per feed */
+	{ "update", "max_size", CFG_SIZE, "256M", 1 * KB, 4 * GB, NULL }, /* per feed */
+	{ "update", "ca_file", CFG_STR, "", 0, 0, NULL, .check = config_check_abs_or_empty },
+
 	{ "channel.mail", "tag", CFG_INT, "5", 1, 100000, NULL },
 	{ "channel.mail", "quarantine", CFG_INT, "10", 1, 100000, NULL },
 	{ "channel.mail", "reject", CFG_INT, "0", 0, 100000, NULL }, /* 0: never */
