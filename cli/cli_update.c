@@ -163,8 +163,8 @@ static bool upd_install(const char *dir, const char *dest, const char *part, GEr
 	bool ok = false;
 	if (access(dest, F_OK) == 0) {
 		if (unlink(prev) < 0 && errno != ENOENT) {
-			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", prev,
-				    g_strerror(errno));
+			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s",
+				    prev, g_strerror(errno));
 			goto out;
 		}
 		if (link(dest, prev) < 0) {
@@ -193,7 +193,7 @@ static upd_result upd_feed(const vigie_config *c, const char *dir, const char *n
 	char *part = g_strdup_printf("%s/.part.%s", dir, name);
 	char *meta = g_strconcat(dest, ".meta", NULL);
 	char *etag = NULL, *lm = NULL;
-	upd_body b = { .fd = -1, .max = vigie_config_get_int(c, "update", "max_size") };
+	upd_body b = {.fd = -1, .max = vigie_config_get_int(c, "update", "max_size")};
 	struct curl_slist *hdrs = NULL;
 	upd_result res = UPD_FAILED;
 	GError *e = NULL;
@@ -243,7 +243,8 @@ static upd_result upd_feed(const vigie_config *c, const char *dir, const char *n
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		*why = g_strdup_printf("larger than [update] max_size (%lld bytes)", (long long)b.max);
+		*why =
+		    g_strdup_printf("larger than [update] max_size (%lld bytes)", (long long)b.max);
 		goto out;
 	}
 	if (b.write_failed) {
@@ -269,14 +270,24 @@ static upd_result upd_feed(const vigie_config *c, const char *dir, const char *n
 	}
 	b.fd = -1;
 	if (!upd_check(part, &e)) {
-		*why = g_strdup_printf("rejected, the current file is kept: %s", e->message);
+		/* the loader names the temporary file: say where in the download instead */
+		const char *m = e->message;
+		bool at_line = false; /* "PATH:N: why", "PATH: why" or "why" */
+		if (g_str_has_prefix(m, part) && m[strlen(part)] == ':') {
+			m += strlen(part) + 1;
+			at_line = *m != ' ';
+			m += !at_line;
+		}
+		*why = g_strdup_printf("rejected, the current file is kept: %s%s",
+				       at_line ? "line " : "", m);
 		goto out;
 	}
 	if (!upd_install(dir, dest, part, &e)) {
 		*why = g_strdup(e->message);
 		goto out;
 	}
-	if (!upd_meta_write(meta, url, &b, &e)) /* the feed is in place: only the next GET is unconditional */
+	/* the feed is in place: a lost meta file only makes the next GET unconditional */
+	if (!upd_meta_write(meta, url, &b, &e))
 		fprintf(stderr, "vigie update: %s: %s\n", name, e->message);
 	res = UPD_REPLACED;
 out:
@@ -304,7 +315,8 @@ static bool upd_reload(const vigie_config *c)
 	const char *pidfile = vigie_config_get(c, "daemon", "pidfile");
 	char *text = NULL;
 	if (!pidfile || !*pidfile || !g_file_get_contents(pidfile, &text, NULL, NULL)) {
-		printf("vigie update: no vigied pidfile ([daemon] pidfile): vigied reads the feeds when it starts\n");
+		printf("vigie update: no vigied pidfile ([daemon] pidfile): vigied reads the feeds "
+		       "when it starts\n");
 		return true;
 	}
 	char *end;
@@ -313,9 +325,11 @@ static bool upd_reload(const vigie_config *c)
 	if (*end || pid <= 1 || pid > INT_MAX)
 		printf("vigie update: %s does not hold a process id: no reload\n", pidfile);
 	else if (kill((pid_t)pid, 0) < 0)
-		printf("vigie update: vigied (pid %ld, %s) is not running: no reload\n", pid, pidfile);
+		printf("vigie update: vigied (pid %ld, %s) is not running: no reload\n", pid,
+		       pidfile);
 	else if (kill((pid_t)pid, SIGHUP) < 0) {
-		fprintf(stderr, "vigie update: SIGHUP to vigied (pid %ld): %s\n", pid, g_strerror(errno));
+		fprintf(stderr, "vigie update: SIGHUP to vigied (pid %ld): %s\n", pid,
+			g_strerror(errno));
 		ok = false;
 	} else
 		printf("vigie update: vigied (pid %ld) asked to reload\n", pid);
@@ -334,8 +348,8 @@ static bool upd_split(const char *item, char **name, char **url, char **why)
 	}
 	*name = g_strstrip(g_strndup(item, (size_t)(eq - item)));
 	*url = g_strstrip(g_strdup(eq + 1));
-	if (!**name || (*name)[0] == '.' || strchr(*name, '/') || g_str_has_suffix(*name, ".prev") ||
-	    g_str_has_suffix(*name, ".meta"))
+	if (!**name || (*name)[0] == '.' || strchr(*name, '/') ||
+	    g_str_has_suffix(*name, ".prev") || g_str_has_suffix(*name, ".meta"))
 		*why = g_strdup("FILE must be a plain file name (no '/', no leading '.')");
 	else if (g_ascii_strncasecmp(*url, "https://", 8))
 		*why = g_strdup("only https:// URLs are fetched");
@@ -348,7 +362,8 @@ static bool upd_split(const char *item, char **name, char **url, char **why)
 int cli_update(const char *config, int argc, char **argv)
 {
 	if (argc > 0) {
-		fprintf(stderr, "vigie update: unexpected argument '%s' (see vigie update --help)\n",
+		fprintf(stderr,
+			"vigie update: unexpected argument '%s' (see vigie update --help)\n",
 			argv[0]);
 		return CLI_EXIT_ERROR;
 	}

@@ -5,7 +5,7 @@
 # feed installed; not modified (304 from If-None-Match, file untouched, no
 # reload); a changed feed replacing the file, the old one kept as FILE.prev;
 # wrong format, truncated (a cut CSV line, a body shorter than its
-# Content-Length), too big, HTTP 404, server down (connection refused) and
+# Content-Length), no entries, too big, HTTP 404, server down (connection refused) and
 # timeout (a listener that never answers) each rejected with the current
 # file kept and exit 2; one failing feed does not stop the others; and
 # SIGHUP sent to the process a pidfile names, only when something changed.
@@ -42,6 +42,7 @@ GOOD_CSV = "# URLhaus test dump\n" + "".join(URLHAUS_LINE.format(n=i) for i in r
 BODIES = {
     "/a.urls": b"https://phish-one.example/login\n",
     "/b.csv": GOOD_CSV.encode(),
+    "/empty": b"# an empty dump\n",
     "/bad": b"this is not a feed\n<html>oops</html>\n",
     "/trunc.csv": GOOD_CSV.encode()[:-40],
     "/big": b"".join(b"https://big%d.example/x\n" % i for i in range(400)),
@@ -205,6 +206,7 @@ cases = [
     ("truncated CSV line", f"b.urlhaus.csv={U}/trunc.csv", "b.urlhaus.csv", BODIES["/b.csv"],
      10, "1M"),
     ("truncated body (short of Content-Length)", f"a.urls={U}/short", "a.urls", good, 10, "1M"),
+    ("no entries (an empty dump)", f"a.urls={U}/empty", "a.urls", good, 10, "1M"),
     ("too big", f"a.urls={U}/big", "a.urls", good, 10, "1K"),
     ("HTTP 404", f"a.urls={U}/missing", "a.urls", good, 10, "1M"),
     ("server down", f"a.urls=https://127.0.0.1:{DOWN}/a.urls", "a.urls", good, 10, "1M"),
