@@ -818,7 +818,7 @@ static GString *html_canon(const char *s, size_t n)
 }
 
 /* html_fix_refs - rewrite numeric character references beyond U+10FFFF as
- * "&#xFFFD" (what they mean anyway): gumbo 0.10.1 overflows on them and
+ * "&#xFFFD;" (what they mean anyway): gumbo 0.10.1 overflows on them and
  * writes a NUL byte, which would hide the text or URL after it, another
  * character than meant ("&#x100000041;" is 'A'), or a byte that is not
  * UTF-8 (fuzz_html). In place (the rewrite is shorter); returns the new
@@ -844,9 +844,12 @@ static size_t html_fix_refs(char *s, size_t n)
 				k++;
 			}
 			if (k > d0 && v > 0x10FFFF) {
-				memcpy(s + w, "&#xFFFD", 7);
-				w += 7;
-				r = k;
+				/* with its ';', or the hex digits after it would
+				 * join it ("&#xFFFDcc"); at least 9 bytes are
+				 * replaced ("&#1114112", "&#x110000") */
+				memcpy(s + w, "&#xFFFD;", 8);
+				w += 8;
+				r = k < n && s[k] == ';' ? k + 1 : k;
 				continue;
 			}
 		}
