@@ -19,7 +19,13 @@
  * shutdown_timeout seconds), then exits.
  *
  * Under systemd (vigied.service runs "vigied -f"), stderr is the journal
- * ($JOURNAL_STREAM): lines go there once, not also through syslog.
+ * ($JOURNAL_STREAM): lines go there once, not also through syslog, and
+ * without our timestamps (the journal has its own). Elsewhere stderr lines
+ * carry an ISO 8601 UTC timestamp; [daemon] log_format = json makes them
+ * one JSON object each.
+ *
+ * [admin] enabled opens a small HTTP listener (vigied_admin.c) with
+ * /healthz, /readyz and /metrics, whichever front ends run.
  */
 #include "milter.h"
 #include "vigied.h"
@@ -154,22 +160,6 @@ static void vigied_write_pidfile(const char *path)
 	g_free(text);
 }
 
-/* vigied_milter_metrics - the milter's counters for GET /metrics */
-static char *vigied_milter_metrics(void)
-{
-	guint64 n[MILTER_COUNT_N];
-	milter_counters(n);
-	GString *o = g_string_new("# HELP vigie_milter_messages_total Mail scanned by the milter, by action "
-				  "(failed: the fail mode answered).\n# TYPE vigie_milter_messages_total counter\n");
-	for (int i = 0; i < MILTER_COUNT_N; i++)
-		g_string_append_printf(o, "vigie_milter_messages_total{action=\"%s\"} %" G_GUINT64_FORMAT "\n",
-				       i == MILTER_COUNT_FAILED ? "failed" : vigie_action_name(i), n[i]);
-	g_string_append_printf(o, "# HELP vigie_milter_in_flight Mail between MAIL FROM and its end.\n"
-				  "# TYPE vigie_milter_in_flight gauge\nvigie_milter_in_flight %u\n",
-			       milter_in_flight());
-	return g_string_free(o, FALSE);
-}
-
 /* vigied_default_config - the built-in default: the source tree's
  * etc/vigie.conf for a vigied run from its build folder (the tests,
  * scripts/start), else the installed one */
@@ -267,6 +257,10 @@ int main(int argc, char **argv)
 	vigie_config *config = vigie_config_load(vigied_config_path, &err);
 	if (!config)
 		vlog_fatal(EX_CONFIG, "%s", err->message);
+	/* -n answers a person: plain lines */
+	if (!check)
+		vlog_set_format(!strcmp(vigie_config_get(config, "daemon", "log_format"), "json"),
+				!vigied_journal_stderr());
 	/* the front ends' own settings, before the (long) engine load */
 	bool milter_on = vigie_config_get_bool(config, "milter", "enabled");
 	bool webhook_on = vigie_config_get_bool(config, "webhook", "enabled");
@@ -318,6 +312,9 @@ int main(int argc, char **argv)
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 	if (webhook_on && !webhook_setup(config, vigied_slot, q, &err))
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
+	bool admin_on = vigie_config_get_bool(config, "admin", "enabled");
+	if (admin_on && !vigied_admin_setup(config, vigied_slot, milter_on, &err))
+		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 	vigied_drop_privileges(config, qdir);
 	if (!foreground) {
 		vigied_daemonize();
@@ -326,14 +323,23 @@ int main(int argc, char **argv)
 	vigied_write_pidfile(vigie_config_get(config, "daemon", "pidfile"));
 	if (webhook_on) {
 		if (milter_on)
-			webhook_set_extra_metrics(vigied_milter_metrics);
+			webhook_set_extra_metrics(vigied_admin_milter_metrics);
 		if (!webhook_start(&err))
 			vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 		vlog(LOG_NOTICE, NULL, "vigied %s: webhook listening on %s port %lld", VIGIE_VERSION,
 		     vigie_config_get(config, "webhook", "address"),
 		     vigie_config_get_int(config, "webhook", "port"));
 	}
+	if (admin_on) {
+		if (!vigied_admin_start(&err))
+			vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
+		vlog(LOG_NOTICE, NULL, "admin listener on %s port %lld (/healthz /readyz /metrics)",
+		     vigie_config_get(config, "admin", "address"), vigie_config_get_int(config, "admin", "port"));
+	}
 	vigied_signals_start(milter_on);
+	/* the milter's socket listens since milter_setup, the webhook's since
+	 * webhook_start */
+	vigied_admin_set_ready(true);
 	if (milter_on) {
 		vlog(LOG_NOTICE, NULL, "vigied %s listening on %s", VIGIE_VERSION,
 		     vigie_config_get(config, "milter", "listen"));
@@ -343,6 +349,7 @@ int main(int argc, char **argv)
 	}
 
 	/* stopped: let messages in flight finish */
+	vigied_admin_set_ready(false);
 	long long grace = vigie_config_get_int(config, "daemon", "shutdown_timeout");
 	if (webhook_on)
 		webhook_stop(grace);
@@ -357,6 +364,7 @@ int main(int argc, char **argv)
 		unlink(pidfile);
 	if (milter_socket_path())
 		unlink(milter_socket_path());
+	vigied_admin_stop();
 	vigie_quarantine_close(q);
 	vigie_slot_free(vigied_slot);
 	vigie_config_free(config);

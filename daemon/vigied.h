@@ -2,6 +2,8 @@
 #ifndef VIGIED_H
 #define VIGIED_H
 
+#include "vigie.h"
+
 #include <stdbool.h>
 
 /* vigied_reload - rebuild the engine from the configuration file (SIGHUP) */
@@ -17,5 +19,18 @@ void vigied_signals_start(bool milter_on);
 /* vigied_wait_for_stop - block until SIGTERM (when no milter runs the
  * main thread) */
 void vigied_wait_for_stop(void);
+
+/* vigied_admin_setup - bind [admin] address port before privileges drop;
+ * slot must outlive the listener; milter_on adds the milter's counters */
+bool vigied_admin_setup(const vigie_config *c, vigie_slot *slot, bool milter_on, GError **err);
+/* vigied_admin_start - serve /healthz /readyz /metrics from its own thread */
+bool vigied_admin_start(GError **err);
+/* vigied_admin_set_ready - /readyz answers 200 (with rules loaded) */
+void vigied_admin_set_ready(bool ready);
+/* vigied_admin_stop - close the listener; no-op when never set up */
+void vigied_admin_stop(void);
+/* vigied_admin_milter_metrics - the milter's counters as Prometheus text
+ * (also appended to the webhook's /metrics); caller g_free */
+char *vigied_admin_milter_metrics(void);
 
 #endif

@@ -59,6 +59,7 @@ static const char *const fail_modes[] = { "accept", "tempfail", "reject", NULL }
 static const char *const quarantine_actions[] = { "discard", "reject", NULL };
 static const char *const auto_yes_no[] = { "auto", "yes", "no", NULL };
 static const char *const bulk_actions[] = { "release", "tag", "score", NULL };
+static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const unscanned_modes[] = { "tag", "quarantine", "release-with-finding", NULL };
 static const char *const webhook_platforms[] = { "generic", "twilio", "meta", "genesys", "slack",
 						 "teams", "zendesk", NULL };
@@ -136,6 +137,12 @@ static const cfg_row config_table[] = {
 	{ "daemon", "pidfile", CFG_STR, "", 0, 0, NULL },
 	{ "daemon", "syslog", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "daemon", "shutdown_timeout", CFG_INT, "30", 0, 3600, NULL }, /* s */
+	{ "daemon", "log_format", CFG_STR, "text", 0, 0, log_formats },
+
+	/* the admin listener (daemon/vigied_admin.c): /healthz /readyz /metrics */
+	{ "admin", "enabled", CFG_BOOL, "no", 0, 0, NULL },
+	{ "admin", "address", CFG_STR, "127.0.0.1", 0, 0, NULL, .check = config_check_ip },
+	{ "admin", "port", CFG_INT, "8026", 1, 65535, NULL },
 
 	{ "milter", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "milter", "listen", CFG_STR, "inet:10025@127.0.0.1", 0, 0, NULL, .check = config_check_listen },
