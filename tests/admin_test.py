@@ -163,7 +163,9 @@ ok(out.strip() and all(re.match(r"vigied: \w+: ", l) for l in out.splitlines() i
    "under the journal, text lines have no timestamp", out)
 
 # --- 3. rules that fail to load: /healthz 503 --------------------------------
-bad = write_conf("bad", extra=f"[urls]\nlists = {T}/missing-folder\n")
+# the path quotes '"', '\\' and 'é' into the error line: JSON escapes them
+BADPATH = f'{T}/missing "folder" \\ é'
+bad = write_conf("bad", "json", extra=f"[urls]\nlists = {BADPATH}\n")
 p, err = start(bad)
 alive = ok(p.poll() is None, "vigied keeps running when its rules fail to load")
 st, body = get("/healthz") if alive else (0, "")
@@ -173,6 +175,12 @@ ok(st == 503, "/readyz 503 without rules", st, body)
 st, m = get("/metrics") if alive else (0, "")
 ok(metric(m, "vigie_engine_loaded") == 0, "/metrics: vigie_engine_loaded 0", m)
 text = stop(p, err)
+try:
+    msgs = [json.loads(l)["message"] for l in text.splitlines() if l.strip()]
+except (ValueError, KeyError):
+    msgs = []
+ok(any(BADPATH in m and "rules not loaded" in m for m in msgs),
+   "JSON: the error naming a path with quotes, a backslash and UTF-8 parses back exactly", text)
 
 # --- 4. admin off: no listener ----------------------------------------------
 p, err = start(write_conf("off", admin="no"), MILTER)
