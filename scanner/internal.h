@@ -232,6 +232,12 @@ void sender_chat_executive(const sender_engine *s, const vigie_message *m, int w
  * (caller g_free) */
 char *sender_from_domain(const vigie_message *m);
 
+/* ---- rule_line.c: what the line-based rule files share ---- */
+void rule_line_error(GError **err, const char *file, int line, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+bool rule_line_name_ok(const char *s);
+bool rule_line_weight(const char *s, int *out);
+char *rule_line_field(char **p);
+
 /* ---- intent analyser (intent/; private details in intent/intent.h) ---- */
 typedef struct intent_engine intent_engine;
 /* intent_engine_load - every rule file of [intent] dir; NULL with err

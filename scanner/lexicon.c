@@ -81,59 +81,6 @@ static void lex_combo_free(gpointer p)
 	g_free(c);
 }
 
-static void lex_error(GError **err, const char *file, int line, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
-static void lex_error(GError **err, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s:%d: %s", file, line, msg);
-	g_free(msg);
-}
-
-/* lex_valid_name - [a-z][a-z0-9_-]*, at most 40 */
-static bool lex_valid_name(const char *s)
-{
-	if (!g_ascii_islower(*s) || strlen(s) > 40)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '_' && *p != '-')
-			return false;
-	return true;
-}
-
-static bool lex_parse_weight(const char *s, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < -100 || v > 100)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-/* lex_next_field - split off the next blank-separated field of *p */
-static char *lex_next_field(char **p)
-{
-	char *s = *p;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s) {
-		*p = s;
-		return NULL;
-	}
-	char *e = s;
-	while (*e && *e != ' ' && *e != '\t')
-		e++;
-	if (*e)
-		*e++ = '\0';
-	*p = e;
-	return s;
-}
-
 /* lex_phrase_regex - a phrase as a pattern over normalised text; NULL if it
  * has no word */
 static char *lex_phrase_regex(const char *phrase)
@@ -278,15 +225,15 @@ static char *lex_check_regex(const char *regex, char **guard)
 /* lex_parse_combo - "combo NAME WEIGHT REQ..." (rest after "combo") */
 static bool lex_parse_combo(lexicon_engine *l, char *rest, const char *file, int line, GError **err)
 {
-	char *name = lex_next_field(&rest);
-	char *w = lex_next_field(&rest);
+	char *name = rule_line_field(&rest);
+	char *w = rule_line_field(&rest);
 	int weight;
-	if (!name || !lex_valid_name(name)) {
-		lex_error(err, file, line, "combo: expected a name ([a-z][a-z0-9_-]*)");
+	if (!name || !rule_line_name_ok(name)) {
+		rule_line_error(err, file, line, "combo: expected a name ([a-z][a-z0-9_-]*)");
 		return false;
 	}
-	if (!w || !lex_parse_weight(w, &weight)) {
-		lex_error(err, file, line, "combo %s: weight must be an integer in [-100, 100]",
+	if (!w || !rule_line_weight(w, &weight)) {
+		rule_line_error(err, file, line, "combo %s: weight must be an integer in [-100, 100]",
 			  name);
 		return false;
 	}
@@ -297,7 +244,7 @@ static bool lex_parse_combo(lexicon_engine *l, char *rest, const char *file, int
 	c->line = line;
 	c->reqs = g_ptr_array_new_with_free_func(lex_req_free);
 	char *f;
-	while ((f = lex_next_field(&rest))) {
+	while ((f = rule_line_field(&rest))) {
 		lex_req *r = g_new0(lex_req, 1);
 		if (*f == '!') {
 			r->negated = true;
@@ -308,9 +255,9 @@ static bool lex_parse_combo(lexicon_engine *l, char *rest, const char *file, int
 		for (int i = 0; r->names[i]; i++) {
 			const char *n = r->names[i];
 			bool ok =
-			    n[0] == '@' ? g_strv_contains(lexicon_signals, n) : lex_valid_name(n);
+			    n[0] == '@' ? g_strv_contains(lexicon_signals, n) : rule_line_name_ok(n);
 			if (!ok) {
-				lex_error(
+				rule_line_error(
 				    err, file, line,
 				    "combo %s: '%s' is neither a category name nor a signal (%s)",
 				    name, n, "@link, @short, @mail, @chat, @attachment");
@@ -320,7 +267,7 @@ static bool lex_parse_combo(lexicon_engine *l, char *rest, const char *file, int
 		}
 	}
 	if (c->reqs->len == 0) {
-		lex_error(err, file, line, "combo %s: no requirement", name);
+		rule_line_error(err, file, line, "combo %s: no requirement", name);
 		lex_combo_free(c);
 		return false;
 	}
@@ -347,32 +294,32 @@ static bool lex_parse_line(lexicon_engine *l, char *text, const char *file, int 
 			   const char *const *languages, GError **err)
 {
 	char *rest = text;
-	char *cat = lex_next_field(&rest);
+	char *cat = rule_line_field(&rest);
 	if (!strcmp(cat, "combo"))
 		return lex_parse_combo(l, rest, file, line, err);
-	char *w = lex_next_field(&rest);
-	char *lang = lex_next_field(&rest);
+	char *w = rule_line_field(&rest);
+	char *lang = rule_line_field(&rest);
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
 	int weight;
-	if (!lex_valid_name(cat)) {
-		lex_error(err, file, line, "category '%s': expected [a-z][a-z0-9_-]* (at most 40)",
+	if (!rule_line_name_ok(cat)) {
+		rule_line_error(err, file, line, "category '%s': expected [a-z][a-z0-9_-]* (at most 40)",
 			  cat);
 		return false;
 	}
-	if (!w || !lex_parse_weight(w, &weight)) {
-		lex_error(err, file, line, "weight must be an integer in [-100, 100]%s%s%s",
+	if (!w || !rule_line_weight(w, &weight)) {
+		rule_line_error(err, file, line, "weight must be an integer in [-100, 100]%s%s%s",
 			  w ? ", not '" : "", w ? w : "", w ? "'" : "");
 		return false;
 	}
 	if (!lang || !g_strv_contains(lex_languages, lang)) {
-		lex_error(err, file, line,
+		rule_line_error(err, file, line,
 			  "language must be one of any, en, fr, de, es, pt, nl, it%s%s%s",
 			  lang ? ", not '" : "", lang ? lang : "", lang ? "'" : "");
 		return false;
 	}
 	if (!*rest) {
-		lex_error(err, file, line, "no phrase or pattern after the language");
+		rule_line_error(err, file, line, "no phrase or pattern after the language");
 		return false;
 	}
 	char *regex;
@@ -380,20 +327,20 @@ static bool lex_parse_line(lexicon_engine *l, char *text, const char *file, int 
 		regex = g_strdup(rest + 3);
 		if (!*regex) {
 			g_free(regex);
-			lex_error(err, file, line, "empty pattern after 're:'");
+			rule_line_error(err, file, line, "empty pattern after 're:'");
 			return false;
 		}
 	} else {
 		regex = lex_phrase_regex(rest);
 		if (!regex) {
-			lex_error(err, file, line, "the phrase has no word");
+			rule_line_error(err, file, line, "the phrase has no word");
 			return false;
 		}
 	}
 	char *guard;
 	char *why = lex_check_regex(regex, &guard);
 	if (why) {
-		lex_error(err, file, line, "%s", why);
+		rule_line_error(err, file, line, "%s", why);
 		g_free(why);
 		g_free(regex);
 		return false;
@@ -605,7 +552,7 @@ static bool lex_compile_range(lex_category *c, guint first, guint count, GError 
 		lex_rule *r = g_ptr_array_index(c->rules, first);
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof msg);
-		lex_error(err, r->file, r->line, "cannot compile: %s", (char *)msg);
+		rule_line_error(err, r->file, r->line, "cannot compile: %s", (char *)msg);
 		return false;
 	}
 	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* without JIT the interpreter runs it */
@@ -650,7 +597,7 @@ lexicon_engine *lexicon_engine_load_dir(const char *dir, const char *const *lang
 			for (int k = 0; r->names[k]; k++)
 				if (r->names[k][0] != '@' &&
 				    !g_hash_table_contains(l->declared, r->names[k])) {
-					lex_error(err, c->file, c->line,
+					rule_line_error(err, c->file, c->line,
 						  "combo %s: no category named '%s'", c->name,
 						  r->names[k]);
 					goto fail;

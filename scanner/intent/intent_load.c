@@ -112,59 +112,6 @@ static void intent_combo_free(gpointer p)
 	g_free(c);
 }
 
-static void intent_fail(GError **err, const char *file, int line, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
-static void intent_fail(GError **err, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s:%d: %s", file, line, msg);
-	g_free(msg);
-}
-
-/* intent_name_ok - [a-z][a-z0-9_-]*, at most 40 */
-static bool intent_name_ok(const char *s)
-{
-	if (!g_ascii_islower(*s) || strlen(s) > 40)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '_' && *p != '-')
-			return false;
-	return true;
-}
-
-static bool intent_weight_ok(const char *s, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = s ? strtol(s, &end, 10) : 0;
-	if (!s || errno || end == s || *end || v < -100 || v > 100)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-/* intent_field - split off the next blank-separated field of *p */
-static char *intent_field(char **p)
-{
-	char *s = *p;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s) {
-		*p = s;
-		return NULL;
-	}
-	char *e = s;
-	while (*e && *e != ' ' && *e != '\t')
-		e++;
-	if (*e)
-		*e++ = '\0';
-	*p = e;
-	return s;
-}
-
 /* intent_check_regex - reason a user pattern is refused, or NULL */
 static char *intent_check_regex(const char *re)
 {
@@ -310,7 +257,7 @@ static char *intent_elements(const intent_loader *L, char *rest, const char *lan
 	int gap = -1; /* pending "..N" */
 	char *el;
 	*why = NULL;
-	while (!*why && (el = intent_field(&rest))) {
+	while (!*why && (el = rule_line_field(&rest))) {
 		if (g_str_has_prefix(el, "..")) {
 			char *end;
 			long v = strtol(el + 2, &end, 10);
@@ -369,9 +316,9 @@ static char *intent_elements(const intent_loader *L, char *rest, const char *lan
 static bool intent_parse_list(intent_loader *L, bool stance, char *rest, const char *file, int line,
 			      GError **err)
 {
-	char *name = intent_field(&rest), *lang = intent_field(&rest);
+	char *name = rule_line_field(&rest), *lang = rule_line_field(&rest);
 	if (!name || !lang || !*g_strstrip(rest)) {
-		intent_fail(err, file, line, "expected '%s NAME LANG ALTERNATIVE | ...'",
+		rule_line_error(err, file, line, "expected '%s NAME LANG ALTERNATIVE | ...'",
 			    stance ? "stance" : "slot");
 		return false;
 	}
@@ -381,23 +328,23 @@ static bool intent_parse_list(intent_loader *L, bool stance, char *rest, const c
 			if (!strcmp(intent_cues[i], name))
 				cue = i;
 		if (cue < 0) {
-			intent_fail(err, file, line,
+			rule_line_error(err, file, line,
 				    "unknown stance cue '%s' (negation, unneg, own, third, report, "
 				    "forward, continue, advice, offer)", name);
 			return false;
 		}
-	} else if (!intent_name_ok(name)) {
-		intent_fail(err, file, line, "slot name '%s' must be [a-z][a-z0-9_-]*, at most 40", name);
+	} else if (!rule_line_name_ok(name)) {
+		rule_line_error(err, file, line, "slot name '%s' must be [a-z][a-z0-9_-]*, at most 40", name);
 		return false;
 	}
 	if (!g_strv_contains(intent_langs, lang)) {
-		intent_fail(err, file, line, "language must be en, fr, de, es, pt, nl, it or any, not '%s'", lang);
+		rule_line_error(err, file, line, "language must be en, fr, de, es, pt, nl, it or any, not '%s'", lang);
 		return false;
 	}
 	char *why;
 	GPtrArray *alts = intent_alternatives(rest, &why);
 	if (!alts) {
-		intent_fail(err, file, line, "%s", why);
+		rule_line_error(err, file, line, "%s", why);
 		g_free(why);
 		return false;
 	}
@@ -432,23 +379,23 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 			      int line, GError **err)
 {
 	const char *kw = kind == INTENT_ASK ? "ask" : "claim";
-	char *name = intent_field(&rest), *ws = intent_field(&rest), *lang = intent_field(&rest);
+	char *name = rule_line_field(&rest), *ws = rule_line_field(&rest), *lang = rule_line_field(&rest);
 	int weight;
-	if (!name || !intent_name_ok(name)) {
-		intent_fail(err, file, line, "expected '%s NAME WEIGHT LANG ELEMENT...' with NAME "
+	if (!name || !rule_line_name_ok(name)) {
+		rule_line_error(err, file, line, "expected '%s NAME WEIGHT LANG ELEMENT...' with NAME "
 			    "[a-z][a-z0-9_-]*", kw);
 		return false;
 	}
 	if (g_strv_contains(intent_pseudo, name) || !strcmp(name, "combo")) {
-		intent_fail(err, file, line, "'%s' is reserved", name);
+		rule_line_error(err, file, line, "'%s' is reserved", name);
 		return false;
 	}
-	if (!intent_weight_ok(ws, &weight)) {
-		intent_fail(err, file, line, "weight must be an integer in [-100, 100], not '%s'", ws ? ws : "");
+	if (!rule_line_weight(ws, &weight)) {
+		rule_line_error(err, file, line, "weight must be an integer in [-100, 100], not '%s'", ws ? ws : "");
 		return false;
 	}
 	if (!lang || !g_strv_contains(intent_langs, lang)) {
-		intent_fail(err, file, line, "language must be en, fr, de, es, pt, nl, it or any, not '%s'",
+		rule_line_error(err, file, line, "language must be en, fr, de, es, pt, nl, it or any, not '%s'",
 			    lang ? lang : "");
 		return false;
 	}
@@ -456,21 +403,21 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
 	if (g_str_has_prefix(rest, "+")) {
-		char *flag = intent_field(&rest);
+		char *flag = rule_line_field(&rest);
 		if (strcmp(flag, "+negated") || kind != INTENT_ASK) {
-			intent_fail(err, file, line, "unknown flag '%s' (asks take +negated)", flag);
+			rule_line_error(err, file, line, "unknown flag '%s' (asks take +negated)", flag);
 			return false;
 		}
 		keepneg = true;
 	}
 	intent_def *d = g_hash_table_lookup(L->by_name, name);
 	if (d && d->kind != kind) {
-		intent_fail(err, file, line, "'%s' is declared both as ask and as claim", name);
+		rule_line_error(err, file, line, "'%s' is declared both as ask and as claim", name);
 		return false;
 	}
 	gpointer prev = g_hash_table_lookup(L->declared, name);
 	if (prev && GPOINTER_TO_INT(prev) - 1 != (int)kind) {
-		intent_fail(err, file, line, "'%s' is declared both as ask and as claim", name);
+		rule_line_error(err, file, line, "'%s' is declared both as ask and as claim", name);
 		return false;
 	}
 	g_hash_table_replace(L->declared, g_strdup(name), GINT_TO_POINTER((int)kind + 1));
@@ -485,7 +432,7 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 			g_ptr_array_unref(pieces);
 			return true;
 		}
-		intent_fail(err, file, line, "%s", why);
+		rule_line_error(err, file, line, "%s", why);
 		g_free(why);
 		g_ptr_array_unref(pieces);
 		return false;
@@ -520,10 +467,10 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 /* intent_parse_combo - "combo NAME WEIGHT REQ..." (checked once all is read) */
 static bool intent_parse_combo(intent_loader *L, char *rest, const char *file, int line, GError **err)
 {
-	char *name = intent_field(&rest), *ws = intent_field(&rest);
+	char *name = rule_line_field(&rest), *ws = rule_line_field(&rest);
 	int weight;
-	if (!name || !intent_name_ok(name) || !intent_weight_ok(ws, &weight)) {
-		intent_fail(err, file, line, "expected 'combo NAME WEIGHT REQUIREMENT...' with NAME "
+	if (!name || !rule_line_name_ok(name) || !rule_line_weight(ws, &weight)) {
+		rule_line_error(err, file, line, "expected 'combo NAME WEIGHT REQUIREMENT...' with NAME "
 			    "[a-z][a-z0-9_-]* and WEIGHT in [-100, 100]");
 		return false;
 	}
@@ -532,7 +479,7 @@ static bool intent_parse_combo(intent_loader *L, char *rest, const char *file, i
 	c->weight = weight;
 	c->reqs = g_ptr_array_new_with_free_func(intent_req_free);
 	char *f;
-	while ((f = intent_field(&rest))) {
+	while ((f = rule_line_field(&rest))) {
 		intent_req *r = g_new0(intent_req, 1);
 		r->negated = f[0] == '!';
 		r->names = g_strsplit(f + r->negated, "|", -1);
@@ -547,7 +494,7 @@ static bool intent_parse_combo(intent_loader *L, char *rest, const char *file, i
 					      : g_strv_contains(intent_pseudo, n) ||
 							g_hash_table_contains(L->declared, n);
 			if (!ok) {
-				intent_fail(err, file, line,
+				rule_line_error(err, file, line,
 					    "combo %s: '%s' is not an intent declared above, a "
 					    "pseudo-intent (negated, own, quoted) or a signal (@link, "
 					    "@short, @mail, @chat, @inbound, @internal, @outbound, "
@@ -559,7 +506,7 @@ static bool intent_parse_combo(intent_loader *L, char *rest, const char *file, i
 		}
 	}
 	if (!c->reqs->len) {
-		intent_fail(err, file, line, "combo %s has no requirement", name);
+		rule_line_error(err, file, line, "combo %s has no requirement", name);
 		intent_combo_free(c);
 		return false;
 	}
@@ -579,7 +526,7 @@ static bool intent_read_file(intent_loader *L, const char *path, int pass, GErro
 		return false;
 	}
 	if (!g_utf8_validate(data, (gssize)len, NULL) || memchr(data, '\0', len)) {
-		intent_fail(err, path, 1, "not UTF-8 text");
+		rule_line_error(err, path, 1, "not UTF-8 text");
 		g_free(data);
 		return false;
 	}
@@ -591,7 +538,7 @@ static bool intent_read_file(intent_loader *L, const char *path, int pass, GErro
 		if (!*s || *s == '#')
 			continue;
 		char *rest = s;
-		char *kw = intent_field(&rest);
+		char *kw = rule_line_field(&rest);
 		if (!strcmp(kw, "slot"))
 			ok = pass == 1 ? intent_parse_list(L, false, rest, path, i + 1, err) : true;
 		else if (pass == 1)
@@ -605,7 +552,7 @@ static bool intent_read_file(intent_loader *L, const char *path, int pass, GErro
 		else if (!strcmp(kw, "combo"))
 			ok = intent_parse_combo(L, rest, path, i + 1, err);
 		else {
-			intent_fail(err, path, i + 1,
+			rule_line_error(err, path, i + 1,
 				    "unknown declaration '%s' (slot, stance, ask, claim or combo)", kw);
 			ok = false;
 		}
