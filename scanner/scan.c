@@ -124,12 +124,12 @@ static void scan_structure(const vigie_config *c, const vigie_message *m, vigie_
  * organisation's own domains that our MTA authenticated is the
  * organisation speaking (internal), one from a protected brand's domain
  * that it authenticated is that brand (brand); everything else is inbound */
-static const char *scan_speaker(const vigie_engine *e, const vigie_message *m)
+static const char *scan_speaker(const vigie_engine *e, const vigie_message *m, bool authenticated, bool own)
 {
 	if (m->channel == VIGIE_CHANNEL_CHAT) {
-		char **own = config_get_list(e->config, "policy", "own_ids");
-		bool ours = m->env.author_id && g_strv_contains((const char *const *)own, m->env.author_id);
-		g_strfreev(own);
+		char **ids = config_get_list(e->config, "policy", "own_ids");
+		bool ours = m->env.author_id && g_strv_contains((const char *const *)ids, m->env.author_id);
+		g_strfreev(ids);
 		if (ours)
 			return "outbound";
 		const char *d = m->env.direction;
@@ -139,8 +139,7 @@ static const char *scan_speaker(const vigie_engine *e, const vigie_message *m)
 			return "internal";
 		return "inbound";
 	}
-	bool own = false;
-	if (!e->sender || !sender_from_authenticated(e->sender, m, &own))
+	if (!authenticated)
 		return "inbound";
 	if (own)
 		return "internal";
@@ -156,7 +155,7 @@ static const char *scan_speaker(const vigie_engine *e, const vigie_message *m)
 /* scan_bulk - mass mail that says so and offers a way out: a
  * List-Unsubscribe or List-Id header, or Precedence: bulk or list; with
  * [policy] bulk_needs_auth, only when our MTA authenticated its sender */
-static bool scan_bulk(const vigie_engine *e, const vigie_message *m)
+static bool scan_bulk(const vigie_engine *e, const vigie_message *m, bool authenticated)
 {
 	if (m->channel != VIGIE_CHANNEL_MAIL)
 		return false;
@@ -167,7 +166,7 @@ static bool scan_bulk(const vigie_engine *e, const vigie_message *m)
 		return false;
 	if (!vigie_config_get_bool(e->config, "policy", "bulk_needs_auth"))
 		return true;
-	return e->sender && sender_from_authenticated(e->sender, m, NULL);
+	return authenticated;
 }
 
 /* vigie_scan - verdict for m with engine e; never NULL */
@@ -184,7 +183,11 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 	vigie_message *again = mime_reparse(m, &lim);
 	if (again)
 		m = again;
-	v->speaker = scan_speaker(e, m);
+	/* the trusted Authentication-Results, read once for who speaks and bulk */
+	bool own = false;
+	bool authenticated = m->channel == VIGIE_CHANNEL_MAIL && e->sender &&
+			     sender_from_authenticated(e->sender, m, &own);
+	v->speaker = scan_speaker(e, m, authenticated, own);
 
 	scan_structure(e->config, m, v);
 	scan_incomplete(e->config, m, v);
@@ -243,7 +246,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
-	policy_apply_class(e->config, v, scan_bulk(e, m));
+	policy_apply_class(e->config, v, scan_bulk(e, m, authenticated));
 	if (errors->len)
 		v->error = g_string_free(errors, FALSE);
 	else
