@@ -315,7 +315,7 @@ bool vigie_quarantine_valid_id(const char *id);
 bool vigie_quarantine_audit(vigie_quarantine *q, const char *who, const char *action,
 			    const char *id, const char *result);
 
-/* One item as the review tools see it (quarantine_review.c). */
+/* One item as the review tools see it (quarantine/quarantine_review.c). */
 typedef struct {
 	char *id;
 	char *folder;      /* "new" (quarantined), "released", "deleted" */
