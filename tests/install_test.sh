@@ -53,6 +53,8 @@ UNIT=$(find "$D" -name vigied.service -path '*systemd/system/*' | head -1)
 check "vigied.service is in a systemd unit folder" [ -n "$UNIT" ]
 TMPF=$(find "$D" -path '*tmpfiles.d/vigie.conf' | head -1)
 check "a tmpfiles.d entry makes /run/vigie for user vigie" grep -q '^d /run/vigie 0750 vigie vigie' "${TMPF:-/dev/null}"
+check "tmpfiles.d makes the state folder for user vigie" grep -qx "d $localstatedir/lib/vigie 0750 vigie vigie -" "${TMPF:-/dev/null}"
+check "tmpfiles.d makes the feeds folder for user vigie" grep -qx "d $localstatedir/lib/vigie/feeds 0750 vigie vigie -" "${TMPF:-/dev/null}"
 SYSU=$(find "$D" -path '*sysusers.d/vigie.conf' | head -1)
 check "a sysusers.d entry makes the user vigie" grep -q '^u vigie ' "${SYSU:-/dev/null}"
 
@@ -61,13 +63,16 @@ check "no relative path is left in it" bash -c "! grep -Eq '^[a-z_]+ = \\.\\./' 
 check "its signatures are datadir/vigie/signatures" grep -qx "bundled = $datadir/vigie/signatures/clamav" "$CONF"
 check "its rule folders are there too" grep -qx "dir = $datadir/vigie/signatures/intent" "$CONF"
 check "its quarantine is localstatedir/lib/vigie/quarantine" grep -qx "dir = $localstatedir/lib/vigie/quarantine" "$CONF"
+check "its URL feeds are localstatedir/lib/vigie/feeds, which vigie update writes" \
+	grep -qx "feeds = $localstatedir/lib/vigie/feeds" "$CONF"
+check "its pidfile is /run/vigie/vigied.pid (vigie update finds vigied there)" grep -qx "pidfile = /run/vigie/vigied.pid" "$CONF"
 check "started as root, vigied becomes the user vigie" grep -qx "user = vigie" "$CONF"
 check "it says it is the installed configuration" grep -q '^# vigie.conf - the installed configuration' "$CONF"
 check "its comments are the sample's" [ "$(grep -c '^#' "$CONF")" -eq "$(grep -c '^#' "$SRC/etc/vigie.conf")" ]
 
 # --- the unit ----------------------------------------------------------------
 for want in "ExecStart=$sbindir/vigied -c $default_config -f" "User=vigie" "RuntimeDirectory=vigie" \
-	"StateDirectory=vigie" "ExecReload=/bin/kill -HUP \$MAINPID" "NoNewPrivileges=yes" \
+	"StateDirectory=vigie vigie/feeds" "ExecReload=/bin/kill -HUP \$MAINPID" "NoNewPrivileges=yes" \
 	"ProtectSystem=strict" "PrivateTmp=yes" "ProtectHome=yes" "CapabilityBoundingSet=CAP_NET_BIND_SERVICE"; do
 	check "the unit has $want" grep -qxF "$want" "${UNIT:-/dev/null}"
 done
@@ -110,6 +115,9 @@ fi
 # the installed configuration with its paths moved under DESTDIR
 sed -E "s#^([a-z_]+) = /(usr|var|etc|opt)/#\\1 = $D/\\2/#" "$CONF" >"$D/moved.conf"
 sed -i "s#^dir = $localstatedir#dir = $D$localstatedir#; s#^cache_dir = $localstatedir#cache_dir = $D$localstatedir#" "$D/moved.conf"
+sed -i "s#^pidfile = /run/#pidfile = $D/run/#" "$D/moved.conf"
+# what systemd-tmpfiles --create makes (tmpfiles.d/vigie.conf): an empty feeds folder
+mkdir -p "$D$localstatedir/lib/vigie/feeds"
 timeout 120 "$VIGIE" -c "$D/moved.conf" --check-config >"$D/o" 2>"$D/e"
 check "installed vigie --check-config accepts the installed configuration" \
 	bash -c "[ $? -eq 0 ] && grep -q 'OK (vigie .* bundled signatures' '$D/o'" || sed 's/^/# /' "$D/e"
