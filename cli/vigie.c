@@ -15,6 +15,7 @@
  * configuration or rules, an analyser failure).
  */
 #include "cli.h"
+#include "url.h" /* url_lists_feed_files: the note about an empty feeds folder */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,12 @@ static int cli_check_config(const char *config)
 	}
 	printf("%s: OK (%s; built in %.0f ms)\n", config, vigie_engine_version(e),
 	       vigie_engine_load_ms(e));
+	const vigie_config *c = vigie_engine_config(e);
+	const char *feeds = vigie_config_get(c, "urls", "feeds");
+	if (vigie_config_get_bool(c, "urls", "enabled") && url_lists_feed_files(feeds) == 0)
+		printf("note: [urls] feeds = %s holds no feed yet: no URL blocklist until "
+		       "\"vigie update\" downloads the feeds of [update] feeds\n",
+		       feeds);
 	vigie_engine_unref(e);
 	return CLI_EXIT_CLEAN;
 }

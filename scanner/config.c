@@ -673,6 +673,11 @@ bool vigie_config_check_paths(const vigie_config *c, GError **err)
 			continue;
 		}
 		const char *what = g_str_has_suffix(r->def, ".conf") ? "no such file" : "no such folder";
+		if (!strcmp(r->section, "urls") && !strcmp(r->key, "feeds"))
+			what =
+			    "no such folder (the folder \"vigie update\" downloads the URL feeds "
+			    "into: make it, writable by the user vigie, as the package and "
+			    "tmpfiles.d/vigie.conf do)";
 		int line = c->lines[i];
 		char *written = config_line_value(c, line);
 		char *origin;

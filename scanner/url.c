@@ -189,6 +189,15 @@ static GHashTable *url_set_new(void)
 	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
+/* url_read_feeds - the blocklist feeds; an error names the key */
+static bool url_read_feeds(url_engine *u, const char *dir, GError **err)
+{
+	if (url_lists_load_dir(u->lists, dir, err))
+		return true;
+	g_prefix_error(err, "[urls] feeds: ");
+	return false;
+}
+
 /* url_engine_load - see internal.h */
 url_engine *url_engine_load(const vigie_config *c, GError **err)
 {
@@ -215,7 +224,7 @@ url_engine *url_engine_load(const vigie_config *c, GError **err)
 	    !url_read_list(dir, "tracking-paths.txt", LIST_WORDS, u->tracking_paths, NULL, err) ||
 	    !url_read_list(dir, "hosting.txt", LIST_HOSTING, u->hosting, u->hosting_paths, err) ||
 	    !url_read_list(dir, "login-words.txt", LIST_WORDS, NULL, u->login_words, err) ||
-	    !url_lists_load_dir(u->lists, vigie_config_get(c, "urls", "feeds"), err))
+	    !url_read_feeds(u, vigie_config_get(c, "urls", "feeds"), err))
 		goto fail;
 	char *uwpath = g_build_filename(dir, "unwrap.txt", NULL);
 	u->unwrap = url_unwrap_load(uwpath, err);

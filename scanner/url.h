@@ -108,8 +108,13 @@ void url_lists_free(url_lists *l);
 /* url_lists_load_file - one feed file, format from its name (see
  * signatures/urls/README.md); false with err naming file:line */
 bool url_lists_load_file(url_lists *l, const char *path, GError **err);
-/* url_lists_load_dir - every feed file of dir, in name order */
+/* url_lists_load_dir - every feed file of dir, in name order; an empty
+ * folder loads nothing and succeeds; a missing one is an error ("DIR: no
+ * such folder") */
 bool url_lists_load_dir(url_lists *l, const char *dir, GError **err);
+/* url_lists_feed_files - how many feed files dir holds (what
+ * url_lists_load_dir would read), -1 when it is missing or unreadable */
+int url_lists_feed_files(const char *dir);
 guint url_lists_size(const url_lists *l);
 /* url_lists_match - the feed listing p (by exact URL, host or a parent
  * domain, as each feed intends) and how (*how: "url", "host", "domain"), or

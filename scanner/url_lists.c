@@ -365,15 +365,23 @@ static gint lists_cmp(gconstpointer a, gconstpointer b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* url_lists_load_dir - every feed file of dir (README and dot files skipped) */
-bool url_lists_load_dir(url_lists *l, const char *dir, GError **err)
+/* lists_feed_names - the feed files of dir in name order (README, dot
+ * files such as vigie update's ".part.", and FILE.prev/.meta skipped), or
+ * NULL with err when dir is missing, not a folder or unreadable */
+static GPtrArray *lists_feed_names(const char *dir, GError **err)
 {
+	if (!g_file_test(dir, G_FILE_TEST_EXISTS) || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s", dir,
+			    g_file_test(dir, G_FILE_TEST_EXISTS) ? "not a folder"
+								 : "no such folder");
+		return NULL;
+	}
 	GError *e = NULL;
 	GDir *d = g_dir_open(dir, 0, &e);
 	if (!d) {
 		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES, "%s: %s", dir, e->message);
 		g_error_free(e);
-		return false;
+		return NULL;
 	}
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	const char *n;
@@ -382,6 +390,27 @@ bool url_lists_load_dir(url_lists *l, const char *dir, GError **err)
 			g_ptr_array_add(names, g_strdup(n));
 	g_dir_close(d);
 	g_ptr_array_sort(names, lists_cmp);
+	return names;
+}
+
+/* url_lists_feed_files - see url.h */
+int url_lists_feed_files(const char *dir)
+{
+	GPtrArray *names = lists_feed_names(dir, NULL);
+	if (!names)
+		return -1;
+	int n = (int)names->len;
+	g_ptr_array_unref(names);
+	return n;
+}
+
+/* url_lists_load_dir - every feed file of dir; an empty folder is no
+ * entry, not an error (the state folder before the first vigie update) */
+bool url_lists_load_dir(url_lists *l, const char *dir, GError **err)
+{
+	GPtrArray *names = lists_feed_names(dir, err);
+	if (!names)
+		return false;
 	bool ok = true;
 	for (guint i = 0; ok && i < names->len; i++) {
 		char *p = g_build_filename(dir, (char *)g_ptr_array_index(names, i), NULL);

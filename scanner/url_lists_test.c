@@ -185,10 +185,48 @@ static void test_dir(void)
 	g_assert_nonnull(strstr(err->message, "two.urls:2:"));
 	g_clear_error(&err);
 	url_lists_free(l);
+	/* what vigie update leaves beside a feed is not a feed */
+	char *prev = g_build_filename(sub, "two.urls.prev", NULL);
+	char *meta = g_build_filename(sub, "two.urls.meta", NULL);
+	char *part = g_build_filename(sub, ".part.two.urls", NULL);
+	g_file_set_contents(prev, "not a feed\n", -1, NULL);
+	g_file_set_contents(meta, "[feed]\n", -1, NULL);
+	g_file_set_contents(part, "half a li", -1, NULL);
+	g_assert_cmpint(url_lists_feed_files(sub), ==, 2);
+	g_unlink(prev);
+	g_unlink(meta);
+	g_unlink(part);
+	g_free(prev);
+	g_free(meta);
+	g_free(part);
+	/* a missing folder, or a file in its place: an error naming it */
+	static const struct {
+		const char *dir, *want;
+	} bad[] = {
+	    {"/nonexistent-vigie-feeds", "/nonexistent-vigie-feeds: no such folder"},
+	    {NULL, "one.domains: not a folder"}, /* NULL: the file a */
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		const char *dir = bad[i].dir ? bad[i].dir : a;
+		l = url_lists_new();
+		g_assert_false(url_lists_load_dir(l, dir, &err));
+		g_assert_nonnull(err);
+		g_assert_true(g_str_has_suffix(err->message, bad[i].want));
+		g_clear_error(&err);
+		g_assert_cmpint(url_lists_feed_files(dir), ==, -1);
+		url_lists_free(l);
+	}
+	/* an empty folder (the state folder before the first vigie update) */
+	char *empty = g_build_filename(tmpdir, "empty-feeds", NULL);
+	g_mkdir(empty, 0700);
 	l = url_lists_new();
-	g_assert_false(url_lists_load_dir(l, "/nonexistent-vigie-feeds", &err));
-	g_clear_error(&err);
+	g_assert_true(url_lists_load_dir(l, empty, &err));
+	g_assert_no_error(err);
+	g_assert_cmpuint(url_lists_size(l), ==, 0);
+	g_assert_cmpint(url_lists_feed_files(empty), ==, 0);
 	url_lists_free(l);
+	g_rmdir(empty);
+	g_free(empty);
 	g_unlink(a);
 	g_unlink(b);
 	g_unlink(c);

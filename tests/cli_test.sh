@@ -54,6 +54,25 @@ check "the error names the signature file and line" grep -q "zz-broken.ndb.*line
 run_vigie "$T/o" "$T/e" -c /nonexistent/vigie.conf --check-config
 check "a missing configuration is a clear error" grep -q "/nonexistent/vigie.conf: cannot read" "$T/e"
 
+# the feeds folder ([urls] feeds): the state folder vigie update fills
+printf '[core]\nsignatures = %s/signatures\n[av]\nsystem_database = off\n[urls]\nfeeds = %s/feeds\n' "$SRC" "$T" >"$T/feeds.conf"
+for cmd in --check-config "scan $T/nosuch.eml"; do
+	# shellcheck disable=SC2086
+	run_vigie "$T/o" "$T/e" -c "$T/feeds.conf" $cmd
+	check "a missing feeds folder: ${cmd%% *} stops (exit 2) naming the key, the line and what to do" \
+		bash -c "[ $rc -eq 2 ] && ! crashed '$T/e' && grep -qF '[urls] feeds = $T/feeds (line 6): $T/feeds: no such folder (the folder \"vigie update\" downloads the URL feeds into' '$T/e'"
+done
+mkdir "$T/feeds"
+run_vigie "$T/o" "$T/e" -c "$T/feeds.conf" --check-config
+check "an empty feeds folder is valid, with a note that vigie update fills it" \
+	bash -c "[ $rc -eq 0 ] && grep -qF 'note: [urls] feeds = $T/feeds holds no feed yet' '$T/o'"
+run_vigie "$T/o" "$T/e" -c "$T/feeds.conf" scan "$SRC/samples/mail/01-customer-question.eml"
+check "and scanning works without any blocklist (exit 0)" [ "$rc" -eq 0 ]
+printf 'https://phish.example/x\n' >"$T/feeds/mirror.urls"
+run_vigie "$T/o" "$T/e" -c "$T/feeds.conf" --check-config
+check "no note once the folder holds a feed" bash -c "[ $rc -eq 0 ] && ! grep -q '^note: ' '$T/o'"
+rm -r "$T/feeds"
+
 # --- scanning: verdicts and exit codes --------------------------------------
 printf 'From: client@example.org\nTo: service@cc.example\nSubject: question\n\nBonjour, quand arrive ma commande ?\n' >"$T/clean.eml"
 run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/clean.eml"
