@@ -8,8 +8,10 @@
 # Content-Length), no entries, too big, HTTP 404, server down (connection refused) and
 # timeout (a listener that never answers) each rejected with the current
 # file kept and exit 2; one failing feed does not stop the others; and
-# SIGHUP sent to the process a pidfile names, only when something changed.
-# Prints TAP.
+# SIGHUP sent to the process a pidfile names, only when something changed;
+# the public feeds' layouts (URLhaus text with its '#' comments, OpenPhish,
+# PhishTank CSV) from the paths etc/vigie.conf shows, then matched by vigie
+# scan; a missing feeds folder. Never the network. Prints TAP.
 import hashlib, http.server, os, shutil, socket, ssl, subprocess, sys, tempfile, threading
 import time
 
@@ -38,8 +40,38 @@ URLHAUS_LINE = ('"{n}","2026-01-01 00:00:00","http://bad{n}.example/payload.exe"
                 '"tester"\n')
 GOOD_CSV = "# URLhaus test dump\n" + "".join(URLHAUS_LINE.format(n=i) for i in range(1, 4))
 
+# The public feeds' own layouts (etc/vigie.conf, [update] feeds), written
+# here: URLhaus's text dump (a "#" comment block, then one URL a line:
+# IP hosts, ports, IPv6) and OpenPhish's feed.txt (one URL a line, queries,
+# escapes, fragments, punycode), each with CRLF on some lines.
+URLHAUS_TEXT = (
+    "################################################################\n"
+    "# abuse.ch URLhaus Database Dump (TEXT)                        #\n"
+    "# Last updated: 2026-12-01 10:00:00 (UTC)                      #\n"
+    "#                                                              #\n"
+    "# Terms Of Use: see the provider's site                        #\n"
+    "################################################################\n"
+    "#\n"
+    "http://198.51.100.23:40123/i\n"
+    "http://203.0.113.5/bins/sora.arm7\r\n"
+    "https://files.bad-host.example/payload/Invoice_2026.zip\n"
+    "http://[2001:db8::5]/m.sh\n").encode()
+OPENPHISH = (
+    "https://secure-update.phish-bank.example/login/index.php\n"
+    "https://pages.phish.example/verify?user=a%40b.example&step=2\r\n"
+    "http://192.0.2.44/~user/paypal/\n"
+    "https://xn--pypal-4ve.example/signin\n"
+    "https://phish.example/a.html#top\n").encode()
+PHISHTANK_CSV = (
+    "phish_id,url,phish_detail_url,submission_time,verified,verification_time,online,target\n"
+    "9000001,https://bank-check.phish.example/log.php,https://www.phishtank.com/phish_detail.php?"
+    "phish_id=9000001,2026-12-01T08:00:00+00:00,yes,2026-12-01T09:00:00+00:00,yes,Other\n").encode()
+
 # path -> body served with 200 (bytes); changed by the test between runs
 BODIES = {
+    "/downloads/text_online/": URLHAUS_TEXT,
+    "/feed.txt": OPENPHISH,
+    "/data/KEY/online-valid.csv": PHISHTANK_CSV,
     "/a.urls": b"https://phish-one.example/login\n",
     "/b.csv": GOOD_CSV.encode(),
     "/empty": b"# an empty dump\n",
@@ -132,14 +164,18 @@ os.makedirs(FEEDS)
 U = f"https://127.0.0.1:{PORT}"
 
 
-def run(feeds, timeout=10, max_size="1M", pidfile=PIDFILE, ca=CERT):
+def run(feeds, timeout=10, max_size="1M", pidfile=PIDFILE, ca=CERT, folder=None):
     """vigie update with that [update] feeds: (exit code, output)"""
     conf = f"{T}/vigie.conf"
     with open(conf, "w") as f:
-        f.write(f"""[daemon]
+        f.write(f"""[core]
+signatures = {SRC}/signatures
+[av]
+system_database = off
+[daemon]
 pidfile = {pidfile}
 [urls]
-feeds = {FEEDS}
+feeds = {folder or FEEDS}
 [update]
 feeds = {feeds}
 timeout = {timeout}
@@ -237,7 +273,35 @@ ok(rc == 2 and not os.path.exists(f"{T}/escape.urls"), "a FILE with '/' refused"
 rc, out = run(f"a.urls={U}/a.urls", ca="")
 ok(rc == 2 and content("a.urls") == good, "an untrusted certificate is refused", rc, out)
 
-# 7. the command line
+# 7. the public feeds' formats, as etc/vigie.conf's commented [update] feeds
+# lines name them (the same paths, on this server), then found by vigie scan
+PUBLIC = [("urlhaus.urls", "/downloads/text_online/", "http://203.0.113.5/bins/sora.arm7"),
+          ("openphish.urls", "/feed.txt", "https://pages.phish.example/verify?user=a%40b.example&step=2"),
+          ("phishtank.phishtank.csv", "/data/KEY/online-valid.csv",
+           "https://bank-check.phish.example/log.php")]
+with open(f"{SRC}/etc/vigie.conf") as f:
+    sample = f.read()
+for name, path, _ in PUBLIC:
+    ok(f"#feeds = {name}=https://" in sample and path in sample,
+       f"etc/vigie.conf shows {name} with the provider's path {path}")
+rc, out = run(", ".join(f"{name}={U}{path}" for name, path, _ in PUBLIC))
+ok(rc == 0 and all(content(name) == BODIES[path] for name, path, _ in PUBLIC),
+   "URLhaus text ('#' comments), OpenPhish (a URL a line) and PhishTank CSV installed", rc, out)
+for name, _, url in PUBLIC:
+    mail = f"{T}/{name}.eml"
+    with open(mail, "w") as f:
+        f.write(f"From: a@example.org\nTo: b@example.net\nSubject: hi\n\nPlease open {url} now\n")
+    r = subprocess.run([VIGIE, "-c", f"{T}/vigie.conf", "scan", mail], capture_output=True,
+                       text=True, timeout=120)
+    ok("url.blocklist" in r.stdout and name in r.stdout,
+       f"vigie scan finds a URL of {name} (url.blocklist)", r.stdout, r.stderr)
+
+# 8. a missing feeds folder: named, nothing written, exit 2
+rc, out = run(f"a.urls={U}/a.urls", folder=f"{T}/no-feeds")
+ok(rc == 2 and f"{T}/no-feeds ([urls] feeds)" in out and not os.path.exists(f"{T}/no-feeds"),
+   "a missing feeds folder is named, exit 2", rc, out)
+
+# 9. the command line
 rc = subprocess.run([VIGIE, "-c", f"{T}/vigie.conf", "update", "--bogus"],
                     capture_output=True, text=True).returncode
 ok(rc == 2, "unknown argument is an error", rc)
