@@ -245,6 +245,23 @@ static const cfg_row config_table[] = {
 	{ "structure", "little_text", CFG_INT, "150", 0, 100000, NULL }, /* characters */
 	{ "structure", "hidden_text", CFG_INT, "200", 1, 10000000, NULL }, /* characters */
 
+	/* the attachment content analyser (attach/): QR codes, PDF, Office text */
+	{ "attach", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "attach", "weights", CFG_PATH, "../signatures/attach/weights.conf", 0, 0, NULL },
+	{ "attach", "max_bytes", CFG_SIZE, "20M", 1 * KB, 1 * GB, NULL }, /* per attachment */
+	{ "attach", "max_pixels", CFG_INT, "25000000", 10000, 1000000000, NULL }, /* per image or page */
+	{ "attach", "max_pages", CFG_INT, "50", 1, 100000, NULL },
+	{ "attach", "render_pages", CFG_INT, "5", 0, 1000, NULL },
+	{ "attach", "render_dpi", CFG_INT, "144", 36, 600, NULL },
+	{ "attach", "render_below", CFG_INT, "200", 0, 1000000, NULL }, /* characters */
+	{ "attach", "max_extract", CFG_SIZE, "256K", 1 * KB, 64 * MB, NULL }, /* text per attachment */
+	{ "attach", "max_entries", CFG_INT, "2000", 1, 1000000, NULL }, /* zip entries */
+	{ "attach", "max_inflate", CFG_SIZE, "32M", 1 * KB, 1 * GB, NULL }, /* per Office file */
+	{ "attach", "max_time", CFG_INT, "3000", 1, 600000, NULL }, /* ms per attachment */
+	{ "attach", "max_message_time", CFG_INT, "8000", 1, 3600000, NULL }, /* ms per message */
+	{ "attach", "max_attachments", CFG_INT, "32", 1, 100000, NULL },
+	{ "attach", "lure_words", CFG_INT, "80", 0, 100000, NULL }, /* attach.pdf-lure */
+
 	/* vigie update (cli/cli_update.c): the URL feeds fetched into [urls] feeds;
 	 * each item FILE=URL (FILE a plain name whose suffix gives its format) */
 	{ "update", "feeds", CFG_LIST, "", 0, 0, NULL },

@@ -73,6 +73,11 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 		if (!e->structure)
 			goto fail;
 	}
+	if (vigie_config_get_bool(e->config, "attach", "enabled")) {
+		e->attach = attach_engine_load(e->config, err);
+		if (!e->attach)
+			goto fail;
+	}
 	e->load_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 	e->version = g_strdup_printf("vigie %s; %s", VIGIE_VERSION,
 				     e->av ? av_engine_describe(e->av) : "clamav disabled");
@@ -100,6 +105,7 @@ void vigie_engine_unref(vigie_engine *e)
 	sender_engine_free(e->sender);
 	structure_engine_free(e->structure);
 	intent_engine_free(e->intent);
+	attach_engine_free(e->attach);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);

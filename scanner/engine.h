@@ -13,6 +13,7 @@ struct vigie_engine {
 	sender_engine *sender; /* NULL when [sender] enabled = no */
 	structure_engine *structure; /* NULL when [structure] enabled = no */
 	intent_engine *intent; /* NULL when [intent] enabled = no */
+	attach_engine *attach; /* NULL when [attach] enabled = no */
 	char *version;
 	double load_ms;
 };

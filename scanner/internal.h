@@ -256,6 +256,20 @@ const char *intent_engine_describe(const intent_engine *ie);
 bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *direction,
 		 gsize short_text, vigie_verdict *v, GError **err);
 
+/* ---- attachment content analyser (attach/; private details in attach/attach.h) ---- */
+typedef struct attach_engine attach_engine;
+/* attach_engine_load - [attach] limits and weights file; NULL with err
+ * naming file and line */
+attach_engine *attach_engine_load(const vigie_config *c, GError **err);
+void attach_engine_free(attach_engine *a); /* NULL is a no-op */
+const char *attach_engine_describe(const attach_engine *a);
+/* attach_scan - decode m's attachments (images: QR codes; PDF; Office
+ * files): what they say is appended to m->texts (scan.c drops those texts
+ * after the scan), findings into v; false with err only on an internal
+ * failure */
+bool attach_scan(const attach_engine *a, const vigie_config *c, vigie_message *m,
+		 vigie_verdict *v, GError **err);
+
 /* ---- policy.c ---- */
 void policy_apply(const vigie_config *c, vigie_verdict *v);
 /* policy_apply_class - policy_apply, with the speaker's weight for content

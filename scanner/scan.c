@@ -191,6 +191,17 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 
 	scan_structure(e->config, m, v);
 	scan_incomplete(e->config, m, v);
+	/* what the attachments say joins the message's texts for the analysers
+	 * below, and is dropped from them at the end (m is the caller's or ours:
+	 * a message belongs to one thread, vigie.h) */
+	guint own_texts = m->texts->len;
+	if (e->attach) {
+		GError *err = NULL;
+		if (!attach_scan(e->attach, e->config, (vigie_message *)m, v, &err)) {
+			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
+			g_error_free(err);
+		}
+	}
 	if (e->av) {
 		GError *err = NULL;
 		if (!av_scan(e->av, e->config, m, v, &err)) {
@@ -251,6 +262,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		v->error = g_string_free(errors, FALSE);
 	else
 		g_string_free(errors, TRUE);
+	g_ptr_array_set_size(m->texts, own_texts);
 	vigie_message_free(again);
 	v->elapsed_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 	return v;
