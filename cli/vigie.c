@@ -7,8 +7,8 @@
  *   vigie [-c CONFIG] --check-config
  *   vigie --version | --help | COMMAND --help
  *
- * The help of every command comes from one table (cli_commands) that the
- * global usage lists too; docs/man/vigie.1 says the same in long form.
+ * The help of every command, and vigie(1)'s synopsis, commands and options,
+ * come from one table (cli_help.c).
  *
  * Exit codes (like clamscan): 0 every input released, 1 at least one input
  * tagged/quarantined/rejected, 2 an error (unreadable input, bad
@@ -20,63 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-	const char *name;
-	const char *synopsis; /* after "vigie [-c CONFIG] NAME " */
-	const char *summary;  /* one line for the global usage */
-	const char *options;  /* the command's --help body */
-} cli_command;
-
-static const cli_command cli_commands[] = {
-	{ "scan", "[--channel mail|chat] [--json] FILE|DIR|-...",
-	  "scan messages, print verdicts",
-	  "  --channel mail|chat  what the inputs are: RFC 5322 mail (default) or chat JSON\n"
-	  "                       (docs/chat-json.md)\n"
-	  "  --json               one JSON object per input instead of text\n"
-	  "  FILE|DIR|-           a message, a folder (recursive, name order) or standard input\n"
-	  "\n"
-	  "exit status: 0 all released, 1 some tagged/quarantined/rejected, 2 error\n" },
-	{ "eval", "[--json] [--top N] [--show missed|all] [--half 1|2] [--label LABEL DIR...] [FILE.jsonl...]",
-	  "detection figures on labelled sets",
-	  "  --label LABEL DIR... the messages under DIR are LABEL (phishing, ham, ...)\n"
-	  "  FILE.jsonl           labelled chat messages, one JSON object a line\n"
-	  "  --half 1|2           only that half of each set (a hash split: tune on one, check on the other)\n"
-	  "  --top N              the N rules that fire most, per set\n"
-	  "  --show missed|all    list the wrongly judged (or all) inputs\n"
-	  "  --json               one JSON object with every figure\n"
-	  "\n"
-	  "exit status: 0 figures printed, 2 error\n" },
-	{ "quarantine", "list|show|release|delete|purge ...",
-	  "review the quarantine folder ([quarantine] dir)",
-	  "  list [--json] [--limit N] [--channel C] [--action A] [--category C] [--rule R]\n"
-	  "       [--from S] [--to R] [--min-score N] [--since T] [--until T]\n"
-	  "       [--state quarantined|released|deleted]\n"
-	  "                       items, newest first; T is a date, an ISO time or an age (12h, 7d)\n"
-	  "  show ID [--raw]      an item's metadata and findings, or its original bytes\n"
-	  "  release ID... [--to ADDR]\n"
-	  "                       re-inject mail over SMTP ([quarantine] release_host/port) or\n"
-	  "                       deliver chat downstream; vigied lets the released copy pass\n"
-	  "  delete ID...         move items to deleted/\n"
-	  "  purge --older-than AGE\n"
-	  "                       remove items older than AGE (30d, 12h)\n"
-	  "\n"
-	  "Every action is written to the folder's audit.log.\n"
-	  "exit status: 0 done, 2 error\n" },
-	{ "update", "", "download the URL feeds of [update] feeds (like freshclam)",
-	  "Fetches each FILE=URL of [update] feeds over HTTPS into [urls] feeds, sending\n"
-	  "If-None-Match/If-Modified-Since from the last answer (FILE.meta). A download\n"
-	  "larger than [update] max_size, slower than [update] timeout, or that would not\n"
-	  "load as a feed changes nothing; a good one replaces FILE atomically, keeps the\n"
-	  "old copy as FILE.prev, and vigied ([daemon] pidfile) gets SIGHUP.\n"
-	  "The ClamAV databases stay freshclam's job.\n"
-	  "exit status: 0 every feed updated or not modified, 2 any feed failed\n" },
-	{ "check-config", "", "validate configuration and every rule file, then exit",
-	  "Loads the configuration and every rule file it names, as vigied would, and\n"
-	  "prints OK with the engine version; an error names the file, the line and the key.\n"
-	  "exit status: 0 valid, 2 error\n" },
-	{ "version", "", "print the version", "exit status: 0\n" },
-};
 
 /* cli_default_config - the built-in default: the source tree's
  * etc/vigie.conf for a program run from its build folder (the tests, the
@@ -102,26 +45,7 @@ static const char *cli_default_config(void)
 
 static void cli_usage(FILE *to)
 {
-	fprintf(to, "usage: vigie [-c CONFIG] COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < G_N_ELEMENTS(cli_commands); i++)
-		fprintf(to, "  %-14s %s\n", cli_commands[i].name, cli_commands[i].summary);
-	fprintf(to,
-		"\n"
-		"options:\n"
-		"  -c, --config FILE   configuration (default: $VIGIE_CONFIG or %s)\n"
-		"  -n, --check-config  same as the check-config command\n"
-		"  -h, --help          this help; \"vigie COMMAND --help\" for a command's\n"
-		"  --version           print the version\n"
-		"\n"
-		"exit status: 0 all released, 1 some flagged, 2 error (see vigie(1))\n",
-		cli_default_config());
-}
-
-/* cli_command_help - "vigie COMMAND --help" on stdout */
-static void cli_command_help(const cli_command *c)
-{
-	printf("usage: vigie [-c CONFIG] %s%s%s\n%s.\n\n%s", c->name, *c->synopsis ? " " : "",
-	       c->synopsis, c->summary, c->options);
+	cli_help_usage(to, cli_default_config());
 }
 
 /* cli_wants_help - true when the command's arguments ask for its help */
@@ -213,19 +137,13 @@ int main(int argc, char **argv)
 	int sub_argc = argc - i - 1;
 	char **sub_argv = argv + i + 1;
 	if (!strcmp(cmd, "help")) {
-		for (size_t k = 0; sub_argc > 0 && k < G_N_ELEMENTS(cli_commands); k++)
-			if (!strcmp(sub_argv[0], cli_commands[k].name)) {
-				cli_command_help(&cli_commands[k]);
-				return 0;
-			}
-		cli_usage(stdout);
+		if (sub_argc == 0 || !cli_help_command(stdout, sub_argv[0], cli_default_config()))
+			cli_usage(stdout);
 		return 0;
 	}
-	for (size_t k = 0; k < G_N_ELEMENTS(cli_commands); k++)
-		if (!strcmp(cmd, cli_commands[k].name) && cli_wants_help(sub_argc, sub_argv)) {
-			cli_command_help(&cli_commands[k]);
-			return 0;
-		}
+	if (cli_wants_help(sub_argc, sub_argv) &&
+	    cli_help_command(stdout, cmd, cli_default_config()))
+		return 0;
 	if (!strcmp(cmd, "scan") || !strcmp(cmd, "eval")) {
 		if (cli_check_paths(cli_config_path(config)) != CLI_EXIT_CLEAN)
 			return CLI_EXIT_ERROR;
