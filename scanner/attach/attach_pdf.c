@@ -116,6 +116,46 @@ static void pdf_link(PopplerPage *page, const PopplerLinkMapping *lm, attach_out
 	}
 }
 
+/* pdf_crop_scan - libzbar on the part of the rendered page (RGB24, w x h,
+ * stride bytes a row) that is not paper-white, with a white margin for the
+ * code's quiet zone; a blank page is not read. Most of a rendered page is
+ * paper, and libzbar's time grows with its pixels. */
+static void pdf_crop_scan(const guint8 *data, int stride, unsigned w, unsigned h, attach_out *o)
+{
+	unsigned x0 = w, y0 = h, x1 = 0, y1 = 0;
+	for (unsigned y = 0; y < h; y++) {
+		const guint32 *row = (const guint32 *)(data + (gsize)y * stride);
+		unsigned first = 0;
+		while (first < w && (row[first] & 0xffffff) == 0xffffff)
+			first++;
+		if (first == w)
+			continue;
+		unsigned last = w - 1;
+		while ((row[last] & 0xffffff) == 0xffffff)
+			last--;
+		x0 = MIN(x0, first), x1 = MAX(x1, last);
+		y0 = MIN(y0, y), y1 = y;
+	}
+	if (x1 < x0 || x1 - x0 < 20 || y1 - y0 < 20)
+		return; /* nothing drawn, or nothing the size of a code */
+	const unsigned m = 16;
+	x0 = x0 > m ? x0 - m : 0, y0 = y0 > m ? y0 - m : 0;
+	x1 = MIN(x1 + m, w - 1), y1 = MIN(y1 + m, h - 1);
+	attach_grey g = {g_malloc((gsize)(x1 - x0 + 1) * (y1 - y0 + 1)), x1 - x0 + 1, y1 - y0 + 1};
+	for (unsigned y = 0; y < g.height; y++) {
+		const guint32 *row = (const guint32 *)(data + (gsize)(y + y0) * stride) + x0;
+		guint8 *out = g.pixels + (gsize)y * g.width;
+		for (unsigned x = 0; x < g.width; x++) {
+			guint32 p = row[x];
+			out[x] = (guint8)((((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 +
+					   (p & 0xff) * 29) >>
+					  8);
+		}
+	}
+	attach_qr_scan(&g, o);
+	g_free(g.pixels);
+}
+
 /* pdf_render_qr - page rendered on white at up to dpi within max_pixels, read for QR codes */
 static void pdf_render_qr(PopplerPage *page, const attach_limits *l, attach_out *o)
 {
@@ -142,21 +182,9 @@ static void pdf_render_qr(PopplerPage *page, const attach_limits *l, attach_out 
 	poppler_page_render(page, cr);
 	cairo_destroy(cr);
 	cairo_surface_flush(s);
-	const guint8 *data = cairo_image_surface_get_data(s);
-	int stride = cairo_image_surface_get_stride(s);
-	attach_grey g = {g_malloc((gsize)w * h), (unsigned)w, (unsigned)h};
-	for (int y = 0; y < h; y++) {
-		const guint32 *row = (const guint32 *)(data + (gsize)y * stride);
-		for (int x = 0; x < w; x++) {
-			guint32 p = row[x];
-			guint r = (p >> 16) & 0xff, gr = (p >> 8) & 0xff, b = p & 0xff;
-			g.pixels[(gsize)y * w + x] =
-			    (guint8)((r * 299 + gr * 587 + b * 114) / 1000);
-		}
-	}
+	pdf_crop_scan(cairo_image_surface_get_data(s), cairo_image_surface_get_stride(s),
+		      (unsigned)w, (unsigned)h, o);
 	cairo_surface_destroy(s);
-	attach_qr_scan(&g, o);
-	g_free(g.pixels);
 }
 
 /* pdf_chars - characters of s that are not white space */

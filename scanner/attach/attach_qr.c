@@ -16,6 +16,7 @@
 
 #define QR_MAX_SYMBOLS 16
 #define QR_MAX_PAYLOAD 4096
+#define QR_DENSE_PIXELS 500000
 
 /* attach_qr_scan - see attach.h */
 unsigned attach_qr_scan(const attach_grey *g, attach_out *o)
@@ -26,6 +27,12 @@ unsigned attach_qr_scan(const attach_grey *g, attach_out *o)
 	zbar_image_scanner_set_config(s, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
 	zbar_image_scanner_set_config(s, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
 	zbar_image_scanner_set_config(s, ZBAR_CODE128, ZBAR_CFG_ENABLE, 1);
+	/* past QR_DENSE_PIXELS, every other scan line: a code large enough to
+	 * matter still crosses many, and the cost halves */
+	if ((gsize)g->width * g->height > QR_DENSE_PIXELS) {
+		zbar_image_scanner_set_config(s, ZBAR_NONE, ZBAR_CFG_X_DENSITY, 2);
+		zbar_image_scanner_set_config(s, ZBAR_NONE, ZBAR_CFG_Y_DENSITY, 2);
+	}
 	zbar_image_t *img = zbar_image_create();
 	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
 	zbar_image_set_size(img, g->width, g->height);
