@@ -41,6 +41,7 @@ cat >"$W/vigie.conf" <<CONF
 signatures = $SRC/signatures
 [daemon]
 syslog = no
+user = nobody
 [milter]
 listen = inet:$MILTER@127.0.0.1
 temp_dir = $W

@@ -29,6 +29,7 @@ BUILD=${BUILD:-build-bench}
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dbuildtype=release >/dev/null
 ninja -C "$BUILD" daemon/vigied bench/bare_httpd >/dev/null
 T=$(mktemp -d /tmp/vigie-bench-webhook.XXXXXX)
+chmod 755 "$T" # vigied serves as [daemon] user nobody when root
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$T"; }
 trap cleanup EXIT
@@ -46,6 +47,7 @@ system_database = off
 enabled = ${AV:-yes}
 [daemon]
 syslog = no
+user = nobody
 [milter]
 enabled = no
 [webhook]

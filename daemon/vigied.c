@@ -7,8 +7,10 @@
  *
  * Start-up order (Postfix's pre-jail / post-jail split): read configuration
  * and rules, open the quarantine folder (creating its release key) and the
- * listening sockets (milter, webhook port, TLS files), then drop
- * to [daemon] user when started as root, then serve. Rules that fail to load
+ * listening sockets (milter, webhook port, TLS files), write the pid
+ * file, then, when started as root, hand what it writes to [daemon] user
+ * and become it for good (vigied_priv.c; an unknown user stops it, unless
+ * allow_root = yes), then serve. Rules that fail to load
  * at start do not stop the daemon: it logs why and answers every message
  * with [milter] on_engine_unavailable (tempfail by default) until a SIGHUP
  * reload succeeds. A broken configuration file does stop it (exit 78).
@@ -34,8 +36,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,40 +90,38 @@ void vigied_reload(void)
 	}
 }
 
-/* vigied_drop_privileges - become [daemon] user when running as root */
-static void vigied_drop_privileges(const vigie_config *c, const char *qdir)
+/* vigied_give_state - what vigied writes after the drop, made as root:
+ * the quarantine's folders and files, the engine's temporary folder, a
+ * unix milter socket, the pid file, the prefilter cache */
+static void vigied_give_state(const vigied_priv *priv, const vigie_config *config, const char *qdir,
+			      const char *pidfile)
 {
-	const char *user = vigie_config_get(c, "daemon", "user");
-	if (getuid() != 0)
-		return;
-	if (!user || !*user) {
-		vlog(LOG_WARNING, NULL, "running as root: set [daemon] user to drop privileges");
-		return;
-	}
-	struct passwd *pw = getpwnam(user);
-	if (!pw)
-		vlog_fatal(EX_CONFIG, "[daemon] user = %s: no such user", user);
-	/* what the daemon writes after the drop must be its own */
-	char *subs[] = { "", "tmp", "new", "released", "deleted", "tokens", "audit.log", "release.key" };
+	static const char *const subs[] = { "", "tmp", "new", "released", "deleted", "tokens", "audit.log",
+					    "release.key" };
 	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
 		char *p = g_build_filename(qdir, subs[i], NULL);
-		if (lchown(p, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
-			vlog(LOG_WARNING, NULL, "cannot chown %s: %s", p, g_strerror(errno));
+		vigied_priv_give(priv, p);
 		g_free(p);
 	}
 	vigie_engine *e = vigie_slot_get(vigied_slot);
-	const char *tmp = vigie_engine_private_tmpdir(e);
-	if (tmp && lchown(tmp, pw->pw_uid, pw->pw_gid) != 0)
-		vlog(LOG_WARNING, NULL, "cannot chown %s: %s", tmp, g_strerror(errno));
+	vigied_priv_give(priv, vigie_engine_private_tmpdir(e));
 	vigie_engine_unref(e);
-	if (milter_socket_path() && chown(milter_socket_path(), pw->pw_uid, pw->pw_gid) != 0)
-		vlog(LOG_WARNING, NULL, "cannot chown %s: %s", milter_socket_path(), g_strerror(errno));
-	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0)
-		vlog_fatal(EX_OSERR, "cannot become user %s: %s", user, g_strerror(errno));
-	if (setuid(0) == 0)
-		vlog_fatal(EX_OSERR, "privileges were not dropped");
-	vlog(LOG_INFO, NULL, "running as %s", user);
+	vigied_priv_give(priv, milter_socket_path());
+	vigied_priv_give(priv, pidfile);
+	/* an explicit prefilter cache, so that reloads still find it ("auto"
+	 * is the starting user's ~/.cache, out of the user's reach) */
+	const char *cache = vigie_config_get(config, "intent", "cache_dir");
+	if (priv->drop && *cache && strcmp(cache, "auto")) {
+		vigied_priv_give(priv, cache);
+		GDir *d = g_dir_open(cache, 0, NULL);
+		for (const char *f; d && (f = g_dir_read_name(d));) {
+			char *p = g_build_filename(cache, f, NULL);
+			vigied_priv_give(priv, p);
+			g_free(p);
+		}
+		if (d)
+			g_dir_close(d);
+	}
 }
 
 /* vigied_daemonize - detach from the terminal */
@@ -271,6 +269,15 @@ int main(int argc, char **argv)
 	/* before the rules load: a start-up that cannot listen stops at once */
 	if (milter_on && !check)
 		vigied_check_socket_dir(config);
+	/* who we serve as, before the long engine load: an unknown user stops
+	 * at once (-n only warns: the user is the host's, not the file's) */
+	vigied_priv priv;
+	if (!vigied_priv_resolve(config, &priv, &err)) {
+		if (!check)
+			vlog_fatal(EX_CONFIG, "%s", err->message);
+		fprintf(stderr, "vigied: warning: %s\n", err->message);
+		g_clear_error(&err);
+	}
 	vigie_engine *engine = vigied_load_engine(config, &err);
 	if (check) {
 		if (!engine)
@@ -315,12 +322,18 @@ int main(int argc, char **argv)
 	bool admin_on = vigie_config_get_bool(config, "admin", "enabled");
 	if (admin_on && !vigied_admin_setup(config, vigied_slot, milter_on, &err))
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
-	vigied_drop_privileges(config, qdir);
+	/* detached and the pid file written while root (it may live in a
+	 * root-owned folder), then the drop: nothing from outside has been
+	 * read yet, the webhook and the milter start serving below */
 	if (!foreground) {
 		vigied_daemonize();
 		vlog_open("vigied", false, true, LOG_INFO);
 	}
-	vigied_write_pidfile(vigie_config_get(config, "daemon", "pidfile"));
+	const char *pidfile = vigie_config_get(config, "daemon", "pidfile");
+	vigied_write_pidfile(pidfile);
+	vigied_give_state(&priv, config, qdir, pidfile);
+	if (!vigied_priv_drop(&priv, &err))
+		vlog_fatal(EX_OSERR, "%s", err->message);
 	if (webhook_on) {
 		if (milter_on)
 			webhook_set_extra_metrics(vigied_admin_milter_metrics);
@@ -359,7 +372,6 @@ int main(int argc, char **argv)
 		vlog(LOG_WARNING, NULL, "exiting with %u message(s) unfinished (the MTA keeps them)",
 		     milter_in_flight());
 	vlog(LOG_NOTICE, NULL, "stopped");
-	const char *pidfile = vigie_config_get(config, "daemon", "pidfile");
 	if (pidfile && *pidfile)
 		unlink(pidfile);
 	if (milter_socket_path())

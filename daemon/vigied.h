@@ -5,6 +5,26 @@
 #include "vigie.h"
 
 #include <stdbool.h>
+#include <sys/types.h>
+
+/* who vigied serves as (vigied_priv.c) */
+typedef struct {
+	bool drop;       /* started as root and becoming user */
+	bool own_groups; /* initgroups (no [daemon] group given) */
+	uid_t uid;
+	gid_t gid;
+	char user[64];
+} vigied_priv;
+
+/* vigied_priv_resolve - started as root: [daemon] user and group looked up
+ * (an unknown or root user is an error naming it, unless allow_root); not
+ * root: nothing to drop. false with err */
+bool vigied_priv_resolve(const vigie_config *c, vigied_priv *p, GError **err);
+/* vigied_priv_give - hand PATH, made as root, to the user (no-op without a drop) */
+void vigied_priv_give(const vigied_priv *p, const char *path);
+/* vigied_priv_drop - groups, gid, uid, then check root cannot come back;
+ * false with err (the caller stops) */
+bool vigied_priv_drop(const vigied_priv *p, GError **err);
 
 /* vigied_reload - rebuild the engine from the configuration file (SIGHUP) */
 void vigied_reload(void);

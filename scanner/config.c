@@ -133,7 +133,10 @@ static const cfg_row config_table[] = {
 	{ "policy", "on_unscanned", CFG_STR, "tag", 0, 0, unscanned_modes },
 	{ "policy", "on_unscanned_executable", CFG_STR, "quarantine", 0, 0, unscanned_modes },
 
-	{ "daemon", "user", CFG_STR, "", 0, 0, NULL },     /* "" = keep the starting user */
+	/* started as root, vigied serves as user (daemon/vigied_priv.c) */
+	{ "daemon", "user", CFG_STR, "vigie", 0, 0, NULL },
+	{ "daemon", "group", CFG_STR, "", 0, 0, NULL }, /* "" = the user's own group */
+	{ "daemon", "allow_root", CFG_BOOL, "no", 0, 0, NULL },
 	{ "daemon", "pidfile", CFG_STR, "", 0, 0, NULL },
 	{ "daemon", "syslog", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "daemon", "shutdown_timeout", CFG_INT, "30", 0, 3600, NULL }, /* s */

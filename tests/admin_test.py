@@ -13,6 +13,7 @@ from tap import done, free_ports, ok  # noqa: E402
 
 VIGIED, SRC = sys.argv[1], sys.argv[2]
 T = tempfile.mkdtemp(prefix="vigie-admin.")
+os.chmod(T, 0o1777)  # vigied serves as [daemon] user nobody when root: its socket goes here
 os.makedirs(f"{T}/conf")
 os.symlink(f"{SRC}/signatures", f"{T}/signatures")
 MILTER, ADMIN = free_ports(2)
@@ -26,6 +27,7 @@ def write_conf(name, log_format="text", admin="yes", extra=""):
 system_database = off
 [daemon]
 syslog = no
+user = nobody
 shutdown_timeout = 2
 log_format = {log_format}
 [milter]

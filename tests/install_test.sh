@@ -127,7 +127,7 @@ timeout 120 "$VIGIE" -c "$D/moved.conf" scan "$SRC/samples/mail/02-eicar-attachm
 check "installed vigie scan quarantines the EICAR sample (exit 1)" \
 	bash -c "[ $? -eq 1 ] && grep -q 'quarantine' '$D/o'" || sed 's/^/# /' "$D/e"
 
-sed "s|^listen = .*|listen = unix:$D/run-vigie/milter.sock|; s|^user = vigie|user =|" "$D/moved.conf" >"$D/sock.conf"
+sed "s|^listen = .*|listen = unix:$D/run-vigie/milter.sock|; s|^user = vigie|user = nobody|" "$D/moved.conf" >"$D/sock.conf"
 timeout 120 "$VIGIED" -c "$D/sock.conf" -f >"$D/o" 2>"$D/e"
 check "a unix socket in a missing folder stops vigied (exit 69) naming the folder" \
 	bash -c "[ $? -eq 69 ] && grep -qF 'the socket'\''s folder $D/run-vigie: No such file or directory' '$D/e'" ||

@@ -41,6 +41,7 @@ signatures = $SRC/signatures
 system_database = off
 [daemon]
 syslog = no
+user = nobody
 [milter]
 listen = inet:$MILTER@127.0.0.1
 temp_dir = $W

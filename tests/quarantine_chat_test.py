@@ -16,6 +16,7 @@ from tap import done, free_ports, ok  # noqa: E402
 
 VIGIE, VIGIED, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
 T = tempfile.mkdtemp(prefix="vigie-qchat.")
+os.chmod(T, 0o1777)  # vigied serves as [daemon] user nobody when root: its socket goes here
 
 
 
@@ -60,6 +61,7 @@ risky_weight = 6
 scan_raw_chat = yes
 [daemon]
 syslog = no
+user = nobody
 shutdown_timeout = 5
 [milter]
 enabled = no

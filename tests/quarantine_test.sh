@@ -97,6 +97,9 @@ cat >"$W/vigie.conf" <<CONF
 signatures = $SRC/signatures
 [daemon]
 syslog = no
+# root first (the old default), then [daemon] user below
+user =
+allow_root = yes
 [milter]
 listen = inet:$MILTER@127.0.0.1
 temp_dir = $W
@@ -248,7 +251,7 @@ check "the message is delivered exactly once" [ "$(pf_sink_count "$W")" -eq 1 ]
 # --- vigied as [daemon] user: the release key is its own ---------------------------------
 kill -TERM "$vpid"; wait "$vpid" 2>/dev/null; vpid=
 rm -rf "$W/q"
-sed -i 's/^syslog = no$/syslog = no\nuser = nobody/' "$W/vigie.conf"
+sed -i 's/^user =$/user = nobody/; s/^allow_root = yes$/allow_root = no/' "$W/vigie.conf"
 "$VIGIED" -c "$W/vigie.conf" -f >"$W/vigied.log" 2>&1 &
 vpid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$MILTER") 2>/dev/null && break; sleep 0.1; done

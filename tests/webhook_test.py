@@ -15,6 +15,7 @@ from tap import done, free_ports, ok  # noqa: E402
 
 VIGIED, SRC = sys.argv[1], sys.argv[2]
 T = tempfile.mkdtemp(prefix="vigie-webhook.")
+os.chmod(T, 0o1777)  # vigied serves as [daemon] user nobody when root: its socket goes here
 
 
 
@@ -61,6 +62,7 @@ risky_weight = 6
 scan_raw_chat = yes
 [daemon]
 syslog = no
+user = nobody
 shutdown_timeout = 5
 [milter]
 enabled = {milter}

@@ -14,6 +14,7 @@ from tap import done, free_ports, ok  # noqa: E402
 
 VIGIED, SRC = sys.argv[1], sys.argv[2]
 T = tempfile.mkdtemp(prefix="vigie-webhook-tls.")
+os.chmod(T, 0o1777)  # vigied serves as [daemon] user nobody when root: its socket goes here
 SECRET = "tls-generic-secret"
 
 
@@ -52,6 +53,7 @@ def write_conf(name, cert, key):
 system_database = off
 [daemon]
 syslog = no
+user = nobody
 shutdown_timeout = 5
 [milter]
 enabled = no

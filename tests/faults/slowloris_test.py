@@ -16,6 +16,7 @@ from tap import done, free_ports, ok  # noqa: E402
 
 VIGIED, SRC = sys.argv[1], sys.argv[2]
 T = tempfile.mkdtemp(prefix="vigie-slowloris.")
+os.chmod(T, 0o1777)  # vigied serves as [daemon] user nobody when root: its socket goes here
 PORT, = free_ports(1)
 SECRET = "generic-secret"
 PER_IP, HARD = 8, 12          # max_connections_per_ip, and libmicrohttpd's limit (+ max(4, n/4))
@@ -32,6 +33,7 @@ def write_conf(name, tls=""):
 system_database = off
 [daemon]
 syslog = no
+user = nobody
 shutdown_timeout = 5
 [milter]
 enabled = no
