@@ -23,4 +23,7 @@ void cli_help_usage(FILE *to, const char *config);
 /* cli_help_command - "vigie NAME --help" on to; false if no such command */
 bool cli_help_command(FILE *to, const char *name, const char *config);
 
+/* cli_store - "vigie store stats" (cli_store.c) */
+int cli_store(const char *config, int argc, char **argv);
+
 #endif

@@ -69,6 +69,12 @@ static const cli_option cli_quarantine_options[] = {
 	{ NULL, NULL },
 };
 
+static const cli_option cli_store_options[] = {
+	{ "stats", "backend, keys, bytes used and capacity of the state store\n"
+		   "(read beside a running vigied)" },
+	{ NULL, NULL },
+};
+
 static const cli_option cli_no_options[] = {
 	{ NULL, NULL },
 };
@@ -103,6 +109,11 @@ static const cli_command cli_commands[] = {
 	  "vigie-update.timer runs it hourly as the user vigie. The ClamAV databases\n"
 	  "stay freshclam's job.",
 	  cli_no_options, "0 every feed updated or not modified, 2 any feed failed" },
+	{ "store", "stats", "what the state store holds ([store])",
+	  "Reads [store] of the configuration (no rules are loaded) and prints what\n"
+	  "the store holds. It keeps keyed hashes and counts, never message text or\n"
+	  "addresses in clear.",
+	  cli_store_options, "0 printed, 2 error (store disabled or unreachable)" },
 	{ "check-config", "", "validate configuration and every rule file, then exit",
 	  "Loads the configuration and every rule file it names, as vigied would,\n"
 	  "and prints OK with the engine version. A bad key or value is reported\n"

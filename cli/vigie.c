@@ -4,6 +4,7 @@
  *   vigie [-c CONFIG] eval [--json] [--label LABEL DIR...] [FILE.jsonl...]
  *   vigie [-c CONFIG] quarantine list|show|release|delete|purge ...
  *   vigie [-c CONFIG] update
+ *   vigie [-c CONFIG] store stats
  *   vigie [-c CONFIG] --check-config
  *   vigie --version | --help | COMMAND --help
  *
@@ -152,6 +153,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "quarantine"))
 		return cli_quarantine(cli_config_path(config), sub_argc, sub_argv);
+	if (!strcmp(cmd, "store"))
+		return cli_store(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "update"))
 		return cli_update(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "check-config"))

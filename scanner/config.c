@@ -59,6 +59,7 @@ static const char *const fail_modes[] = { "accept", "tempfail", "reject", NULL }
 static const char *const quarantine_actions[] = { "discard", "reject", NULL };
 static const char *const auto_yes_no[] = { "auto", "yes", "no", NULL };
 static const char *const bulk_actions[] = { "release", "tag", "score", NULL };
+static const char *const store_backends[] = { "lmdb", "redis", NULL };
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const unscanned_modes[] = { "tag", "quarantine", "release-with-finding", NULL };
 static const char *const webhook_platforms[] = { "generic", "twilio", "meta", "genesys", "slack",
@@ -176,6 +177,20 @@ static const cfg_row config_table[] = {
 	{ "quarantine", "release_port", CFG_INT, "25", 1, 65535, NULL },
 	/* items older than this are purged by vigied (0 = keep forever) */
 	{ "quarantine", "retention_days", CFG_INT, "30", 0, 36500, NULL },
+
+	/* the state store (scanner/store/): what Vigie remembers between scans */
+	{ "store", "enabled", CFG_BOOL, "no", 0, 0, NULL },
+	{ "store", "backend", CFG_STR, "lmdb", 0, 0, store_backends },
+	{ "store", "path", CFG_PATH, "/var/lib/vigie/store", 0, 0, NULL }, /* lmdb folder */
+	{ "store", "max_size", CFG_SIZE, "256M", 1 * MB, 64 * GB, NULL },  /* lmdb map */
+	{ "store", "key_file", CFG_STR, "", 0, 0, NULL, .check = config_check_abs_or_empty }, /* "": path/hash.key */
+	{ "store", "redis_host", CFG_STR, "127.0.0.1", 0, 0, NULL },
+	{ "store", "redis_port", CFG_INT, "6379", 1, 65535, NULL },
+	{ "store", "redis_password", CFG_STR, "", 0, 0, NULL },
+	{ "store", "redis_prefix", CFG_STR, "vigie:", 0, 0, NULL },
+	{ "store", "redis_pool", CFG_INT, "4", 1, 64, NULL },
+	{ "store", "timeout", CFG_INT, "50", 1, 10000, NULL },  /* ms: connect and each command */
+	{ "store", "retry", CFG_INT, "2", 0, 3600, NULL },       /* s before a failed backend is tried again */
 
 	/* the webhook front end (webhook/) */
 	{ "webhook", "enabled", CFG_BOOL, "no", 0, 0, NULL },

@@ -78,6 +78,7 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 		if (!e->attach)
 			goto fail;
 	}
+	e->store = vigie_store_open(e->config);
 	e->load_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 	e->version = g_strdup_printf("vigie %s; %s", VIGIE_VERSION,
 				     e->av ? av_engine_describe(e->av) : "clamav disabled");
@@ -106,6 +107,7 @@ void vigie_engine_unref(vigie_engine *e)
 	structure_engine_free(e->structure);
 	intent_engine_free(e->intent);
 	attach_engine_free(e->attach);
+	vigie_store_close(e->store);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);
@@ -124,6 +126,11 @@ const char *vigie_engine_version(const vigie_engine *e)
 unsigned vigie_engine_signature_count(const vigie_engine *e)
 {
 	return e->av ? av_engine_signatures(e->av) : 0;
+}
+
+vigie_store *vigie_engine_store(const vigie_engine *e)
+{
+	return e->store;
 }
 
 double vigie_engine_load_ms(const vigie_engine *e)

@@ -14,6 +14,7 @@ struct vigie_engine {
 	structure_engine *structure; /* NULL when [structure] enabled = no */
 	intent_engine *intent; /* NULL when [intent] enabled = no */
 	attach_engine *attach; /* NULL when [attach] enabled = no */
+	vigie_store *store;    /* NULL when [store] enabled = no; reached on first use */
 	char *version;
 	double load_ms;
 };

@@ -295,6 +295,48 @@ void vigie_verdict_free(vigie_verdict *v);
 /* vigie_verdict_to_json - one line of JSON; caller frees with g_free */
 char *vigie_verdict_to_json(const vigie_verdict *v, const char *input_name);
 
+/* ---- state store (scanner/store/) --------------------------------------
+ * Keys, counters with expiry and small sets, kept in an embedded LMDB folder
+ * or a Redis server ([store] backend). Every record has a TTL; sets have a
+ * cap. Callers build keys from vigie_store_hash() (a keyed hash) so the store
+ * never holds message text or addresses in clear. A store that is down or
+ * slow answers VIGIE_STORE_DOWN within [store] timeout, with the cause in
+ * err; the caller goes on without memory. Safe to share between threads. */
+typedef struct vigie_store vigie_store;
+typedef enum { VIGIE_STORE_OK = 0, VIGIE_STORE_MISSING, VIGIE_STORE_DOWN } VigieStoreStatus;
+
+/* vigie_store_open - the store [store] describes, or NULL when [store]
+ * enabled = no. Opens nothing yet: the backend is reached on first use. */
+vigie_store *vigie_store_open(const vigie_config *c);
+void vigie_store_close(vigie_store *s);
+/* vigie_engine_store - the engine's store (NULL when disabled) */
+vigie_store *vigie_engine_store(const vigie_engine *e);
+const char *vigie_store_backend(const vigie_store *s); /* "lmdb" or "redis" */
+/* vigie_store_hash - hex keyed hash (HMAC-SHA256, 128 bits) of kind:value,
+ * or NULL with err when the key file cannot be read; caller g_free */
+char *vigie_store_hash(vigie_store *s, const char *kind, const char *value, GError **err);
+VigieStoreStatus vigie_store_put(vigie_store *s, const char *key, const char *value, gint64 ttl,
+				 GError **err);
+/* vigie_store_get - *value (caller g_free) when OK */
+VigieStoreStatus vigie_store_get(vigie_store *s, const char *key, char **value, GError **err);
+/* vigie_store_incr - add delta; a new counter starts at 0 and expires ttl
+ * seconds after its creation; *value the new count (may be NULL) */
+VigieStoreStatus vigie_store_incr(vigie_store *s, const char *key, gint64 delta, gint64 ttl,
+				  gint64 *value, GError **err);
+/* vigie_store_sadd - add member to a set (ttl renewed); a set of cap
+ * members takes no new one */
+VigieStoreStatus vigie_store_sadd(vigie_store *s, const char *key, const char *member, gint64 ttl,
+				  guint cap, GError **err);
+/* vigie_store_smembers - *members of char* (caller g_ptr_array_unref) when OK */
+VigieStoreStatus vigie_store_smembers(vigie_store *s, const char *key, GPtrArray **members,
+				      GError **err);
+VigieStoreStatus vigie_store_del(vigie_store *s, const char *key, GError **err);
+/* vigie_store_failures - operations answered DOWN since open */
+guint64 vigie_store_failures(const vigie_store *s);
+/* vigie_store_stats - a few "name value" lines (backend, keys, bytes, ...);
+ * caller g_free; NULL with err when the backend cannot be reached */
+char *vigie_store_stats(vigie_store *s, GError **err);
+
 /* ---- quarantine ------------------------------------------------------ */
 
 typedef struct vigie_quarantine vigie_quarantine;

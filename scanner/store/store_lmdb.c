@@ -1,0 +1,330 @@
+/* store_lmdb.c - the embedded backend: one LMDB environment in a folder
+ *
+ * Layout: [store] path/data.mdb and lock.mdb (LMDB's), hash.key (store_key.c).
+ * Each record's value is an 8-byte expiry (unix seconds, little-endian), a
+ * kind byte ('s' string, 'c' counter, 'S' set) and the payload (a set's
+ * members separated by NUL bytes). Expired records read as missing; writes
+ * sweep a slice of the folder for expired records as they go, and a full map
+ * is swept whole before an operation gives up with "store full".
+ *
+ * Crash safety: LMDB's copy-on-write B-tree; opened with MDB_NOMETASYNC, a
+ * crash of the system may lose the last transaction, never the database's
+ * integrity; a crash of a process loses nothing committed. Several processes
+ * (vigied writing, `vigie` reading or recording a decision) share the folder:
+ * LMDB serialises writers and lets readers run beside them.
+ *
+ * LMDB forbids opening one environment twice in a process: environments are
+ * shared by path here and reference-counted, so an engine reload (a new
+ * store beside the old) reuses the open one.
+ *
+ * SECURITY: folder 0700, files 0600; keys and values come from our own
+ * callers (hashes, ids, counts); a record too short to hold its header
+ * reads as missing.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SWEEP_EVERY 64  /* write transactions between two sweep slices */
+#define SWEEP_SLICE 256 /* records a slice looks at */
+
+struct store_lmdb {
+	char *path; /* the registry's key */
+	int refs;
+	MDB_env *env;
+	MDB_dbi dbi;
+	GMutex sweep_lock; /* guards the sweep position */
+	guint writes;
+	GByteArray *sweep_from;
+};
+
+static GMutex registry_lock;
+static GHashTable *registry; /* path -> store_lmdb* */
+
+/* lmdb_error - err from an LMDB return code */
+static bool lmdb_error(GError **err, const char *what, const char *path, int rc)
+{
+	g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "%s %s: %s", what, path,
+		    rc == MDB_MAP_FULL ? "store full ([store] max_size)" : mdb_strerror(rc));
+	return false;
+}
+
+/* store_lmdb_open - see store.h */
+store_lmdb *store_lmdb_open(const store_settings *st, GError **err)
+{
+	g_mutex_lock(&registry_lock);
+	if (!registry)
+		registry = g_hash_table_new(g_str_hash, g_str_equal);
+	store_lmdb *l = g_hash_table_lookup(registry, st->path);
+	if (l) {
+		l->refs++;
+		g_mutex_unlock(&registry_lock);
+		return l;
+	}
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	int rc;
+	struct stat sb;
+	if (g_mkdir_with_parents(st->path, 0700) != 0 || stat(st->path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_IO, "store folder %s: %s", st->path,
+			    errno ? g_strerror(errno) : "not a folder");
+		goto fail;
+	}
+	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)st->max_size)) ||
+	    (rc = mdb_env_set_maxreaders(env, 256)) ||
+	    (rc = mdb_env_open(env, st->path, MDB_NOTLS | MDB_NOMETASYNC, 0600))) {
+		lmdb_error(err, "store folder", st->path, rc);
+		goto fail;
+	}
+	int dead;
+	mdb_reader_check(env, &dead); /* slots of crashed readers */
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, NULL, 0, &dbi)) ||
+	    (rc = mdb_txn_commit(txn))) {
+		if (txn && rc)
+			mdb_txn_abort(txn);
+		lmdb_error(err, "store folder", st->path, rc);
+		goto fail;
+	}
+	l = g_new0(store_lmdb, 1);
+	l->path = g_strdup(st->path);
+	l->refs = 1;
+	l->env = env;
+	l->dbi = dbi;
+	g_mutex_init(&l->sweep_lock);
+	l->sweep_from = g_byte_array_new();
+	g_hash_table_insert(registry, l->path, l);
+	g_mutex_unlock(&registry_lock);
+	return l;
+fail:
+	if (env)
+		mdb_env_close(env);
+	g_mutex_unlock(&registry_lock);
+	return NULL;
+}
+
+/* store_lmdb_close - drop a reference; the last closes; NULL is a no-op */
+void store_lmdb_close(store_lmdb *l)
+{
+	if (!l)
+		return;
+	g_mutex_lock(&registry_lock);
+	if (--l->refs == 0) {
+		g_hash_table_remove(registry, l->path);
+		mdb_env_close(l->env);
+		g_mutex_clear(&l->sweep_lock);
+		g_byte_array_unref(l->sweep_from);
+		g_free(l->path);
+		g_free(l);
+	}
+	g_mutex_unlock(&registry_lock);
+}
+
+/* record layout */
+typedef struct {
+	gint64 expires;
+	char kind;
+	const char *data;
+	size_t len;
+} lmdb_rec;
+
+/* lmdb_rec_read - rec of val, false when too short or expired at now */
+static bool lmdb_rec_read(const MDB_val *val, gint64 now, lmdb_rec *rec)
+{
+	if (val->mv_size < 9)
+		return false;
+	guint64 le;
+	memcpy(&le, val->mv_data, 8);
+	rec->expires = (gint64)GUINT64_FROM_LE(le);
+	rec->kind = ((const char *)val->mv_data)[8];
+	rec->data = (const char *)val->mv_data + 9;
+	rec->len = val->mv_size - 9;
+	return rec->expires > now;
+}
+
+/* lmdb_put - write a record */
+static int lmdb_put(store_lmdb *l, MDB_txn *txn, MDB_val *k, gint64 expires, char kind,
+		    const void *data, size_t len)
+{
+	GByteArray *b = g_byte_array_sized_new((guint)(9 + len));
+	guint64 le = GUINT64_TO_LE((guint64)expires);
+	g_byte_array_append(b, (const guint8 *)&le, 8);
+	g_byte_array_append(b, (const guint8 *)&kind, 1);
+	if (len)
+		g_byte_array_append(b, data, (guint)len);
+	MDB_val v = { b->len, b->data };
+	int rc = mdb_put(txn, l->dbi, k, &v, 0);
+	g_byte_array_unref(b);
+	return rc;
+}
+
+/* lmdb_sweep - delete expired records: up to max from the last position
+ * (max 0: all); returns how many */
+static guint lmdb_sweep(store_lmdb *l, MDB_txn *txn, gint64 now, guint max)
+{
+	MDB_cursor *c;
+	if (mdb_cursor_open(txn, l->dbi, &c))
+		return 0;
+	g_mutex_lock(&l->sweep_lock);
+	MDB_val k = { l->sweep_from->len, l->sweep_from->data }, v;
+	int rc = max && k.mv_size ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	guint seen = 0, gone = 0;
+	while (rc == 0 && (!max || seen < max)) {
+		lmdb_rec rec;
+		seen++;
+		if (!lmdb_rec_read(&v, now, &rec) && mdb_cursor_del(c, 0) == 0) {
+			gone++;
+			rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
+			if (rc == 0)
+				continue;
+		}
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	g_byte_array_set_size(l->sweep_from, 0);
+	if (rc == 0)
+		g_byte_array_append(l->sweep_from, k.mv_data, (guint)k.mv_size);
+	g_mutex_unlock(&l->sweep_lock);
+	mdb_cursor_close(c);
+	return gone;
+}
+
+/* lmdb_members - the members of a set record, as a new array */
+static GPtrArray *lmdb_members(const lmdb_rec *rec)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	const char *p = rec->data, *end = rec->data + rec->len;
+	while (p < end) {
+		const char *z = memchr(p, '\0', (size_t)(end - p));
+		size_t n = z ? (size_t)(z - p) : (size_t)(end - p);
+		g_ptr_array_add(a, g_strndup(p, n));
+		p += n + 1;
+	}
+	return a;
+}
+
+/* lmdb_write - one writing operation in txn */
+static int lmdb_write(store_lmdb *l, MDB_txn *txn, store_op *op, gint64 now)
+{
+	MDB_val k = { strlen(op->key), (void *)op->key }, v;
+	lmdb_rec rec;
+	int rc = mdb_get(txn, l->dbi, &k, &v);
+	bool live = rc == 0 && lmdb_rec_read(&v, now, &rec);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	switch (op->kind) {
+	case STORE_PUT:
+		op->found = true;
+		return lmdb_put(l, txn, &k, now + op->ttl, 's', op->value, strlen(op->value));
+	case STORE_DEL:
+		op->found = rc == 0;
+		return rc == 0 ? mdb_del(txn, l->dbi, &k, NULL) : 0;
+	case STORE_INCR: {
+		gint64 n = 0, expires = now + op->ttl;
+		if (live && rec.kind == 'c' && rec.len == 8) {
+			guint64 le;
+			memcpy(&le, rec.data, 8);
+			n = (gint64)GUINT64_FROM_LE(le);
+			expires = rec.expires; /* the window runs from creation */
+		}
+		n += op->delta;
+		op->number = n;
+		op->found = true;
+		guint64 le = GUINT64_TO_LE((guint64)n);
+		return lmdb_put(l, txn, &k, expires, 'c', &le, 8);
+	}
+	case STORE_SADD: {
+		op->found = true;
+		GByteArray *b = g_byte_array_new();
+		guint count = 0;
+		bool there = false;
+		if (live && rec.kind == 'S') {
+			GPtrArray *m = lmdb_members(&rec);
+			count = m->len;
+			for (guint i = 0; i < m->len && !there; i++)
+				there = !strcmp(g_ptr_array_index(m, i), op->value);
+			g_ptr_array_unref(m);
+			g_byte_array_append(b, (const guint8 *)rec.data, (guint)rec.len);
+		}
+		if (!there && count < op->cap) {
+			if (b->len)
+				g_byte_array_append(b, (const guint8 *)"", 1);
+			g_byte_array_append(b, (const guint8 *)op->value, (guint)strlen(op->value));
+		}
+		rc = lmdb_put(l, txn, &k, now + op->ttl, 'S', b->data, b->len);
+		g_byte_array_unref(b);
+		return rc;
+	}
+	default:
+		g_assert_not_reached();
+	}
+}
+
+/* store_lmdb_run - see store.h */
+bool store_lmdb_run(store_lmdb *l, store_op *op, GError **err)
+{
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	MDB_txn *txn;
+	int rc;
+	if (op->kind == STORE_GET || op->kind == STORE_SMEMBERS) {
+		if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)))
+			return lmdb_error(err, "store", l->path, rc);
+		MDB_val k = { strlen(op->key), (void *)op->key }, v;
+		lmdb_rec rec;
+		rc = mdb_get(txn, l->dbi, &k, &v);
+		if (rc == 0 && lmdb_rec_read(&v, now, &rec)) {
+			if (op->kind == STORE_GET && rec.kind == 's') {
+				op->out = g_strndup(rec.data, rec.len);
+				op->found = true;
+			} else if (op->kind == STORE_GET && rec.kind == 'c' && rec.len == 8) {
+				guint64 le;
+				memcpy(&le, rec.data, 8);
+				op->out = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)GUINT64_FROM_LE(le));
+				op->found = true;
+			} else if (op->kind == STORE_SMEMBERS && rec.kind == 'S') {
+				op->members = lmdb_members(&rec);
+				op->found = true;
+			}
+		}
+		mdb_txn_abort(txn);
+		return rc == 0 || rc == MDB_NOTFOUND ? true : lmdb_error(err, "store", l->path, rc);
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)))
+			return lmdb_error(err, "store", l->path, rc);
+		if (attempt)
+			lmdb_sweep(l, txn, now, 0); /* the map was full: make room */
+		else if (g_atomic_int_add(&l->writes, 1) % SWEEP_EVERY == 0)
+			lmdb_sweep(l, txn, now, SWEEP_SLICE);
+		rc = lmdb_write(l, txn, op, now);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc != MDB_MAP_FULL)
+			break;
+	}
+	return rc == 0 ? true : lmdb_error(err, "store", l->path, rc);
+}
+
+/* store_lmdb_sizes - see store.h */
+bool store_lmdb_sizes(store_lmdb *l, store_sizes *out, GError **err)
+{
+	MDB_stat ms;
+	MDB_envinfo info;
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return lmdb_error(err, "store", l->path, rc);
+	rc = mdb_stat(txn, l->dbi, &ms);
+	mdb_txn_abort(txn);
+	if (rc || (rc = mdb_env_info(l->env, &info)))
+		return lmdb_error(err, "store", l->path, rc);
+	out->keys = ms.ms_entries;
+	out->bytes = (guint64)(info.me_last_pgno + 1) * ms.ms_psize;
+	out->capacity = info.me_mapsize;
+	out->detail = g_strdup_printf("readers %u/%u", info.me_numreaders, info.me_maxreaders);
+	return true;
+}
