@@ -4,8 +4,11 @@
  * Each record's value is an 8-byte expiry (unix seconds, little-endian), a
  * kind byte ('s' string, 'c' counter, 'S' set) and the payload (a set's
  * members separated by NUL bytes). Expired records read as missing; writes
- * sweep a slice of the folder for expired records as they go, and a full map
- * is swept whole before an operation gives up with "store full".
+ * sweep a slice of the folder for expired records as they go. [store]
+ * max_size bounds the pages the records use: a write that finds them over it
+ * sweeps the whole folder first, and gives up with "store full" if that did
+ * not make room. The LMDB map itself is a quarter larger (and 1 MB), so that
+ * LMDB always has the free pages that deleting needs.
  *
  * Crash safety: LMDB's copy-on-write B-tree; opened with MDB_NOMETASYNC, a
  * crash of the system may lose the last transaction, never the database's
@@ -39,6 +42,7 @@ struct store_lmdb {
 	GMutex sweep_lock; /* guards the sweep position */
 	guint writes;
 	GByteArray *sweep_from;
+	guint64 max_size;
 };
 
 static GMutex registry_lock;
@@ -74,7 +78,7 @@ store_lmdb *store_lmdb_open(const store_settings *st, GError **err)
 			    errno ? g_strerror(errno) : "not a folder");
 		goto fail;
 	}
-	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)st->max_size)) ||
+	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)(st->max_size + st->max_size / 4 + 1024 * 1024))) ||
 	    (rc = mdb_env_set_maxreaders(env, 256)) ||
 	    (rc = mdb_env_open(env, st->path, MDB_NOTLS | MDB_NOMETASYNC, 0600))) {
 		lmdb_error(err, "store folder", st->path, rc);
@@ -96,6 +100,7 @@ store_lmdb *store_lmdb_open(const store_settings *st, GError **err)
 	l->dbi = dbi;
 	g_mutex_init(&l->sweep_lock);
 	l->sweep_from = g_byte_array_new();
+	l->max_size = (guint64)st->max_size;
 	g_hash_table_insert(registry, l->path, l);
 	g_mutex_unlock(&registry_lock);
 	return l;
@@ -175,7 +180,9 @@ static guint lmdb_sweep(store_lmdb *l, MDB_txn *txn, gint64 now, guint max)
 	while (rc == 0 && (!max || seen < max)) {
 		lmdb_rec rec;
 		seen++;
-		if (!lmdb_rec_read(&v, now, &rec) && mdb_cursor_del(c, 0) == 0) {
+		if (!lmdb_rec_read(&v, now, &rec)) {
+			if (mdb_cursor_del(c, 0) != 0)
+				break; /* the transaction is then failed: the write says so */
 			gone++;
 			rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
 			if (rc == 0)
@@ -262,6 +269,15 @@ static int lmdb_write(store_lmdb *l, MDB_txn *txn, store_op *op, gint64 now)
 	}
 }
 
+/* lmdb_used - bytes of the pages the records use now, in txn */
+static guint64 lmdb_used(store_lmdb *l, MDB_txn *txn)
+{
+	MDB_stat ms;
+	if (mdb_stat(txn, l->dbi, &ms))
+		return 0;
+	return (guint64)(ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) * ms.ms_psize;
+}
+
 /* store_lmdb_run - see store.h */
 bool store_lmdb_run(store_lmdb *l, store_op *op, GError **err)
 {
@@ -291,21 +307,21 @@ bool store_lmdb_run(store_lmdb *l, store_op *op, GError **err)
 		mdb_txn_abort(txn);
 		return rc == 0 || rc == MDB_NOTFOUND ? true : lmdb_error(err, "store", l->path, rc);
 	}
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)))
-			return lmdb_error(err, "store", l->path, rc);
-		if (attempt)
-			lmdb_sweep(l, txn, now, 0); /* the map was full: make room */
-		else if (g_atomic_int_add(&l->writes, 1) % SWEEP_EVERY == 0)
-			lmdb_sweep(l, txn, now, SWEEP_SLICE);
-		rc = lmdb_write(l, txn, op, now);
-		if (rc == 0)
-			rc = mdb_txn_commit(txn);
-		else
-			mdb_txn_abort(txn);
-		if (rc != MDB_MAP_FULL)
-			break;
+	if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)))
+		return lmdb_error(err, "store", l->path, rc);
+	if (g_atomic_int_add(&l->writes, 1) % SWEEP_EVERY == 0)
+		lmdb_sweep(l, txn, now, SWEEP_SLICE);
+	if (lmdb_used(l, txn) >= l->max_size && op->kind != STORE_DEL) {
+		lmdb_sweep(l, txn, now, 0);
+		if (lmdb_used(l, txn) >= l->max_size)
+			rc = MDB_MAP_FULL;
 	}
+	if (rc == 0)
+		rc = lmdb_write(l, txn, op, now);
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
 	return rc == 0 ? true : lmdb_error(err, "store", l->path, rc);
 }
 
@@ -323,8 +339,10 @@ bool store_lmdb_sizes(store_lmdb *l, store_sizes *out, GError **err)
 	if (rc || (rc = mdb_env_info(l->env, &info)))
 		return lmdb_error(err, "store", l->path, rc);
 	out->keys = ms.ms_entries;
-	out->bytes = (guint64)(info.me_last_pgno + 1) * ms.ms_psize;
-	out->capacity = info.me_mapsize;
-	out->detail = g_strdup_printf("readers %u/%u", info.me_numreaders, info.me_maxreaders);
+	out->bytes = (guint64)(ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) * ms.ms_psize;
+	out->capacity = l->max_size;
+	out->detail = g_strdup_printf("file %" G_GUINT64_FORMAT "\nreaders %u/%u",
+				      (guint64)(info.me_last_pgno + 1) * ms.ms_psize, info.me_numreaders,
+				      info.me_maxreaders);
 	return true;
 }
