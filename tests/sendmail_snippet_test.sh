@@ -82,6 +82,13 @@ PY
 check "its socket, flags (F=T: tempfail when vigied is down) and timeouts are Sendmail's" \
 	bash -c "[ -n '$sock' ] && [ '${sock#BAD}' = '$sock' ]" || echo "# $sock"
 
+# what vigied reads at MAIL FROM: the queue id (i, first on every log line)
+# and {auth_authen} ([milter] skip_authenticated)
+envfrom=$(sed -n 's/^O Milter.macros.envfrom=//p' "$T/sendmail.cf")
+check "Sendmail sends vigied the queue id and {auth_authen} at MAIL FROM" \
+	bash -c "echo '$envfrom' | tr -d ' ' | tr ',' '\n' | grep -qx i && echo '$envfrom' | grep -qF '{auth_authen}'" ||
+	echo "# envfrom macros: $envfrom"
+
 # the socket is the one the README gives vigied, and vigied accepts it
 readme_listen=$(grep -o '\[milter\] listen = [^`]*' "$SRC/README.md" | head -1 | sed 's/.*= //')
 check "the socket is the README's [milter] listen ($readme_listen)" [ "$sock" = "$readme_listen" ]
