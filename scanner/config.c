@@ -60,6 +60,8 @@ static const char *const quarantine_actions[] = { "discard", "reject", NULL };
 static const char *const auto_yes_no[] = { "auto", "yes", "no", NULL };
 static const char *const bulk_actions[] = { "release", "tag", "score", NULL };
 static const char *const store_backends[] = { "lmdb", "redis", NULL };
+static const char *const phone_countries[] = { "FR", "GB", "US", "CA", "BE", "CH", "DE", "ES", "IT",
+					       "PT", "NL", "LU", "IE", "AT", NULL };
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const unscanned_modes[] = { "tag", "quarantine", "release-with-finding", NULL };
 static const char *const webhook_platforms[] = { "generic", "twilio", "meta", "genesys", "slack",
@@ -279,6 +281,16 @@ static const cfg_row config_table[] = {
 	{ "attach", "max_message_time", CFG_INT, "8000", 1, 3600000, NULL }, /* ms per message */
 	{ "attach", "max_attachments", CFG_INT, "32", 1, 100000, NULL },
 	{ "attach", "lure_words", CFG_INT, "80", 0, 100000, NULL }, /* attach.pdf-lure */
+
+	/* the phone number analyser (phone/): numbers typed by range */
+	{ "phone", "enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "phone", "country", CFG_STR, "FR", 0, 0, phone_countries }, /* national numbers read as */
+	{ "phone", "ranges", CFG_PATH, "../signatures/phone/ranges.conf", 0, 0, NULL },
+	{ "phone", "own_numbers", CFG_PATH, "../signatures/phone/own-numbers.txt", 0, 0, NULL },
+	{ "phone", "weights", CFG_PATH, "../signatures/phone/weights.conf", 0, 0, NULL },
+	{ "phone", "max_numbers", CFG_INT, "50", 1, 10000, NULL }, /* per message */
+	{ "phone", "lure_rules", CFG_LIST,
+	  "lexicon.charge, lexicon.renewal, intent.charge-claim", 0, 0, NULL },
 
 	/* vigie update (cli/cli_update.c): the URL feeds fetched into [urls] feeds;
 	 * each item FILE=URL (FILE a plain name whose suffix gives its format) */

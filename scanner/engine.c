@@ -79,6 +79,11 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 			goto fail;
 	}
 	e->store = vigie_store_open(e->config);
+	if (vigie_config_get_bool(e->config, "phone", "enabled")) {
+		e->phone = phone_engine_load(e->config, err);
+		if (!e->phone)
+			goto fail;
+	}
 	e->load_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 	e->version = g_strdup_printf("vigie %s; %s", VIGIE_VERSION,
 				     e->av ? av_engine_describe(e->av) : "clamav disabled");
@@ -108,6 +113,7 @@ void vigie_engine_unref(vigie_engine *e)
 	intent_engine_free(e->intent);
 	attach_engine_free(e->attach);
 	vigie_store_close(e->store);
+	phone_engine_free(e->phone);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);

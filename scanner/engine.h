@@ -15,6 +15,7 @@ struct vigie_engine {
 	intent_engine *intent; /* NULL when [intent] enabled = no */
 	attach_engine *attach; /* NULL when [attach] enabled = no */
 	vigie_store *store;    /* NULL when [store] enabled = no; reached on first use */
+	phone_engine *phone; /* NULL when [phone] enabled = no */
 	char *version;
 	double load_ms;
 };

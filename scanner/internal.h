@@ -270,6 +270,27 @@ const char *attach_engine_describe(const attach_engine *a);
 bool attach_scan(const attach_engine *a, const vigie_config *c, vigie_message *m,
 		 vigie_verdict *v, GError **err);
 
+/* ---- phone number analyser (phone/; private details in phone/phone.h) ---- */
+typedef struct phone_engine phone_engine;
+/* phone_engine_load - [phone] ranges, own numbers, weights, country;
+ * NULL with err naming file and line */
+phone_engine *phone_engine_load(const vigie_config *c, GError **err);
+/* phone_engine_load_files - the same from files (own may be NULL), cc the
+ * calling code national numbers are read in (tests, fuzzing) */
+phone_engine *phone_engine_load_files(const char *ranges, const char *own, const char *weights,
+				      const char *cc, GError **err);
+void phone_engine_free(phone_engine *p); /* NULL is a no-op */
+const char *phone_engine_describe(const phone_engine *p);
+/* phone_scan - the phone numbers of every text and the Subject of m, typed
+ * and compared with the organisation's; reads the findings already in v
+ * for phone.callback-lure (run it after the lexicon and intent analysers) */
+bool phone_scan(const phone_engine *p, const vigie_message *m, vigie_verdict *v, GError **err);
+/* phone_type - the rule index of the longest listed prefix of an E.164
+ * number, and its type name in *type (may be NULL); -1 when unlisted */
+int phone_type(const phone_engine *p, const char *e164, const char **type);
+/* phone_country_code - "33" for "FR" ([phone] country), NULL if unknown */
+const char *phone_country_code(const char *iso);
+
 /* ---- policy.c ---- */
 void policy_apply(const vigie_config *c, vigie_verdict *v);
 /* policy_apply_class - policy_apply, with the speaker's weight for content

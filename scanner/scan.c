@@ -235,6 +235,15 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
+	if (e->phone) {
+		/* after lexicon and intent: phone.callback-lure reads their findings */
+		GError *err = NULL;
+		if (!phone_scan(e->phone, m, v, &err)) {
+			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
+			g_error_free(err);
+		}
+	}
+
 	if (e->sender) {
 		/* the URL analyser's protected domains and lookalike check, when on */
 		GError *err = NULL;
