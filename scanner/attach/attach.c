@@ -334,6 +334,36 @@ static void attach_report(const attach_engine *a, const vigie_config *c, vigie_m
 	}
 }
 
+/* attach_inline_free - an image taken from a data: URL (attach_scan) */
+static void attach_inline_free(gpointer p)
+{
+	vigie_attachment *x = p;
+	g_bytes_unref(x->data);
+	g_free(x->where);
+	g_free(x);
+}
+
+/* attach_data_image - the bytes of a data:image/...;base64, URL (an image
+ * written into the HTML itself), or NULL; at most max bytes decoded */
+static GBytes *attach_data_image(const char *href, gsize max)
+{
+	if (g_ascii_strncasecmp(href, "data:image/", 11))
+		return NULL;
+	const char *comma = strchr(href, ',');
+	if (!comma || comma - href > 100 || !g_strstr_len(href, comma - href, ";base64"))
+		return NULL;
+	gsize len = strlen(comma + 1);
+	if (len / 4 * 3 > max)
+		return NULL;
+	gsize n = 0;
+	guchar *d = g_base64_decode(comma + 1, &n);
+	if (!d || !n) {
+		g_free(d);
+		return NULL;
+	}
+	return g_bytes_new_take(d, n);
+}
+
 /* attach_scan - see internal.h */
 bool attach_scan(const attach_engine *a, const vigie_config *c, vigie_message *m, vigie_verdict *v,
 		 GError **err)
@@ -343,9 +373,28 @@ bool attach_scan(const attach_engine *a, const vigie_config *c, vigie_message *m
 	gint64 t0 = g_get_monotonic_time();
 	gint64 budget = t0 + (gint64)l->max_message_ms * 1000;
 	unsigned decoded = 0;
-	guint count = m->attachments->len;
+	/* images written into HTML as data: URLs are read like attachments,
+	 * after the real ones (numbered on from them) */
+	GPtrArray *inline_imgs = g_ptr_array_new_with_free_func(attach_inline_free);
+	for (guint i = 0; i < m->texts->len && inline_imgs->len < l->max_attachments; i++) {
+		const vigie_text *t = g_ptr_array_index(m->texts, i);
+		for (guint j = 0; j < t->links->len && inline_imgs->len < l->max_attachments; j++) {
+			const vigie_link *lk = g_ptr_array_index(t->links, j);
+			GBytes *b = attach_data_image(lk->href, l->max_bytes);
+			if (!b)
+				continue;
+			vigie_attachment *x = g_new0(vigie_attachment, 1);
+			x->data = b;
+			x->where = g_strdup_printf("image written in %s", t->where);
+			g_ptr_array_add(inline_imgs, x);
+		}
+	}
+	guint count = m->attachments->len + inline_imgs->len;
 	for (guint i = 0; i < count; i++) {
-		const vigie_attachment *at = g_ptr_array_index(m->attachments, i);
+		const vigie_attachment *at =
+		    i < m->attachments->len
+			? g_ptr_array_index(m->attachments, i)
+			: g_ptr_array_index(inline_imgs, i - m->attachments->len);
 		if (!at->data)
 			continue;
 		gsize n;
@@ -384,5 +433,6 @@ bool attach_scan(const attach_engine *a, const vigie_config *c, vigie_message *m
 		attach_report(a, c, m, v, o, kind, i + 1, at);
 		attach_out_free(o);
 	}
+	g_ptr_array_unref(inline_imgs);
 	return true;
 }

@@ -298,6 +298,36 @@ static void test_mails(void)
 	}
 }
 
+/* an image written into the HTML as a data: URL is read like an attachment */
+static void test_data_url(void)
+{
+	GBytes *png = mk_png();
+	gsize n;
+	const guint8 *d = g_bytes_get_data(png, &n);
+	char *b64 = g_base64_encode(d, n);
+	char *raw =
+	    g_strdup_printf("From: it@example.org\nTo: bob@example.net\nSubject: MFA\n"
+			    "MIME-Version: 1.0\nContent-Type: text/html\n\n<html><body><p>Scan "
+			    "this code</p><img src=\"data:image/png;base64,%s\"></body></html>\n",
+			    b64);
+	vigie_message *m = vigie_message_from_mime(raw, strlen(raw), NULL, NULL);
+	vigie_verdict *v = vigie_scan(eng, m);
+	const vigie_finding *qr = NULL;
+	for (guint k = 0; k < v->findings->len; k++) {
+		const vigie_finding *f = g_ptr_array_index(v->findings, k);
+		if (!strcmp(f->rule, "attach.qr-url"))
+			qr = f;
+	}
+	g_assert_nonnull(qr);
+	g_assert_cmpstr(qr->evidence, ==, QR_URL);
+	g_assert_cmpstr(qr->where, ==, "QR code in attachment 1 (image written in part 1)");
+	vigie_verdict_free(v);
+	vigie_message_free(m);
+	g_free(raw);
+	g_free(b64);
+	g_bytes_unref(png);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -308,6 +338,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/attach/decoders", test_decoders);
 	g_test_add_func("/attach/not-ours", test_not_ours);
 	g_test_add_func("/attach/mails", test_mails);
+	g_test_add_func("/attach/data-url", test_data_url);
 	GError *err = NULL;
 	eng = vigie_engine_load(conf, &err);
 	g_assert_no_error(err);
