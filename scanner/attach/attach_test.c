@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "attach_fixtures.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define QR_URL "https://account-verify.example-secure.top/login?id=8841"
@@ -328,6 +329,75 @@ static void test_data_url(void)
 	g_bytes_unref(png);
 }
 
+/* the message's limits: past [attach] max_attachments the rest is a
+ * scan.incomplete finding naming the limit and the first file not read */
+static void test_message_limits(void)
+{
+	const char *src = g_getenv("VIGIE_SRCDIR") ? g_getenv("VIGIE_SRCDIR") : VIGIE_SRCDIR;
+	char *conf_path = g_build_filename(src, "etc", "vigie.conf", NULL);
+	char *text = NULL;
+	g_assert_true(g_file_get_contents(conf_path, &text, NULL, NULL));
+	char *sigs = g_strdup_printf("= %s/signatures", src);
+	char **parts = g_strsplit(text, "= ../signatures", -1);
+	char *abs = g_strjoinv(sigs, parts);
+	char **p2 = g_strsplit(abs, "max_attachments = 32", -1);
+	g_assert_cmpuint(g_strv_length(p2), ==, 2);
+	char *limited = g_strjoinv("max_attachments = 1", p2);
+	char *dir = g_dir_make_tmp("vigie-attach-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "vigie.conf", NULL);
+	g_assert_true(g_file_set_contents(path, limited, -1, NULL));
+	GError *err = NULL;
+	vigie_engine *e = vigie_engine_load(path, &err);
+	g_assert_no_error(err);
+	GBytes *png = mk_png();
+	char *one = mail_with("Two codes", "Scan either code.", "image/png", "a.png", png);
+	/* the same mail with a second image part before the closing boundary */
+	gsize n;
+	const guint8 *d = g_bytes_get_data(png, &n);
+	char *b64 = g_base64_encode(d, n);
+	char *second = g_strdup_printf("--b\nContent-Type: image/png; name=\"b.png\"\n"
+				       "Content-Disposition: attachment; filename=\"b.png\"\n"
+				       "Content-Transfer-Encoding: base64\n\n%s\n--b--\n",
+				       b64);
+	char *end = strstr(one, "--b--\n");
+	g_assert_nonnull(end);
+	*end = '\0';
+	char *raw = g_strconcat(one, second, NULL);
+	vigie_message *m = vigie_message_from_mime(raw, strlen(raw), NULL, NULL);
+	vigie_verdict *v = vigie_scan(e, m);
+	const vigie_finding *lim = NULL;
+	for (guint k = 0; k < v->findings->len; k++) {
+		const vigie_finding *f = g_ptr_array_index(v->findings, k);
+		if (!strcmp(f->rule, "scan.incomplete.max_attachments"))
+			lim = f;
+	}
+	g_assert_nonnull(lim);
+	g_assert_cmpstr(lim->category, ==, "unscanned");
+	g_assert_cmpstr(lim->where, ==, "part 1.3");
+	g_assert_true(
+	    g_str_has_prefix(lim->evidence, "limit [attach] max_attachments: 1 attachments"));
+	g_assert_cmpint(v->action, !=, VIGIE_ACTION_RELEASE);
+	vigie_verdict_free(v);
+	vigie_message_free(m);
+	vigie_engine_unref(e);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(raw);
+	g_free(second);
+	g_free(b64);
+	g_free(one);
+	g_bytes_unref(png);
+	g_free(path);
+	g_free(dir);
+	g_free(limited);
+	g_strfreev(p2);
+	g_free(abs);
+	g_strfreev(parts);
+	g_free(sigs);
+	g_free(text);
+	g_free(conf_path);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -339,6 +409,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/attach/not-ours", test_not_ours);
 	g_test_add_func("/attach/mails", test_mails);
 	g_test_add_func("/attach/data-url", test_data_url);
+	g_test_add_func("/attach/message-limits", test_message_limits);
 	GError *err = NULL;
 	eng = vigie_engine_load(conf, &err);
 	g_assert_no_error(err);
