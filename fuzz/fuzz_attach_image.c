@@ -1,5 +1,5 @@
 /* fuzz_attach_image.c - fuzz target for the attachment content analyser:
- * PNG, JPEG and GIF bytes through attach_image_decode and, when they decode, libzbar
+ * PNG, JPEG, GIF and WebP bytes through attach_image_decode and, when they decode, libzbar
  * (attach_qr_scan), under small limits (4 Mpixels, 5 pages, 1 rendered at 72 dpi, 1 MB inflated, 2
  * s). Checks: every text, link and QR payload the decoder reports is valid UTF-8, and a file is
  * either read, refused by a limit or reported undecodable.

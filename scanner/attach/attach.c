@@ -4,7 +4,7 @@
  * For each attachment with bytes (mail parts that are files, inline images
  * among them; chat attachments the adapter fetched), in order, until the
  * message's budget ([attach] max_attachments, max_message_time) is spent:
- * the kind is sniffed from the bytes (PNG/JPEG/GIF, PDF, docx/xlsx/pptx;
+ * the kind is sniffed from the bytes (PNG/JPEG/GIF/WebP, PDF, docx/xlsx/pptx;
  * the name and declared type are not trusted), the decoder runs under the
  * attachment's limits, and what it found is added to the message as texts
  * the other analysers read like any other (scan.c removes them after the

@@ -4,8 +4,8 @@
  * inline images, in mail and in chat where the bytes were given) into more
  * text and links for the other analysers, and into findings about the
  * files' structure:
- *   attach_image.c  PNG, JPEG, GIF bytes -> 8-bit grey pixels (libpng,
- *                   libjpeg, giflib), refused past [attach] max_pixels
+ *   attach_image.c  PNG, JPEG, GIF, WebP bytes -> 8-bit grey pixels (libpng,
+ *                   libjpeg, giflib, libwebp), refused past [attach] max_pixels
  *   attach_qr.c     grey pixels -> the QR codes and barcodes in them (libzbar)
  *   attach_pdf.c    PDF bytes -> text, links, QR codes of pages with little
  *                   text, structure facts (poppler-glib, cairo)
@@ -69,7 +69,7 @@ typedef struct {
 	guint8 *pixels; /* width * height bytes, 8-bit grey, row-major; g_free */
 	unsigned width, height;
 } attach_grey;
-/* attach_image_kind - "png", "jpeg", "gif" when the bytes start like one, else NULL */
+/* attach_image_kind - "png", "jpeg", "gif", "webp" when the bytes start like one, else NULL */
 const char *attach_image_kind(const guint8 *d, gsize n);
 /* attach_image_decode - decode d into *out (first frame of a GIF); false
  * with o->error set (undecodable) or o->limit set (past max_pixels) */

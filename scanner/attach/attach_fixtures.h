@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include <jpeglib.h>
+#include <webp/encode.h>
 
 /* a grey picture: 0 black, 255 white */
 typedef struct {
@@ -93,6 +94,21 @@ static inline GBytes *fx_jpeg(const fx_grey *g)
 	jpeg_destroy_compress(&ci);
 	GBytes *b = g_bytes_new(buf, size);
 	free(buf);
+	return b;
+}
+
+/* fx_webp - g as a lossless WebP */
+static inline GBytes *fx_webp(const fx_grey *g)
+{
+	guint8 *rgb = g_malloc((gsize)g->w * g->h * 3);
+	for (gsize i = 0; i < (gsize)g->w * g->h; i++)
+		rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = g->px[i];
+	uint8_t *out = NULL;
+	size_t n = WebPEncodeLosslessRGB(rgb, (int)g->w, (int)g->h, (int)g->w * 3, &out);
+	g_assert_cmpuint(n, >, 0);
+	GBytes *b = g_bytes_new(out, n);
+	WebPFree(out);
+	g_free(rgb);
 	return b;
 }
 

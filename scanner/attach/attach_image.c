@@ -1,8 +1,9 @@
-/* attach_image.c - PNG, JPEG and GIF bytes to 8-bit grey pixels, in memory
+/* attach_image.c - PNG, JPEG, GIF and WebP bytes to 8-bit grey pixels, in memory
  *
  * Interface (attach.h): attach_image_kind, attach_image_decode. The grey
  * image is what libzbar reads (Y800). PNG through libpng's simplified API,
- * JPEG through libjpeg(-turbo), GIF through giflib (first frame only);
+ * JPEG through libjpeg(-turbo), GIF through giflib (first frame only),
+ * WebP through libwebp (its luma plane);
  * transparent pixels are composited on white, where a reader sees them.
  *
  * SECURITY: the bytes are the sender's. Width x height is checked against
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <webp/decode.h>
 
 /* attach_image_kind - see attach.h */
 const char *attach_image_kind(const guint8 *d, gsize n)
@@ -31,6 +33,8 @@ const char *attach_image_kind(const guint8 *d, gsize n)
 		return "jpeg";
 	if (n >= 6 && (!memcmp(d, "GIF87a", 6) || !memcmp(d, "GIF89a", 6)))
 		return "gif";
+	if (n >= 12 && !memcmp(d, "RIFF", 4) && !memcmp(d + 8, "WEBP", 4))
+		return "webp";
 	return NULL;
 }
 
@@ -273,6 +277,33 @@ out:
 	return ok;
 }
 
+/* img_webp - libwebp: the luma plane of its YUV output is the grey image
+ * (transparent pixels are not composited: WebP QR codes are opaque) */
+static bool img_webp(const guint8 *d, gsize n, gsize max_pixels, attach_grey *out, attach_out *o)
+{
+	int w = 0, h = 0;
+	if (!WebPGetInfo(d, n, &w, &h)) {
+		o->error = g_strdup("WebP: not a readable header");
+		return false;
+	}
+	if (img_too_big((guint64)MAX(w, 0), (guint64)MAX(h, 0), max_pixels, "WebP", o))
+		return false;
+	int uw, uh, stride, uvstride;
+	guint8 *u, *v;
+	guint8 *y = WebPDecodeYUV(d, n, &uw, &uh, &u, &v, &stride, &uvstride);
+	if (!y) {
+		o->error = g_strdup("WebP: undecodable image data");
+		return false;
+	}
+	out->width = (unsigned)uw;
+	out->height = (unsigned)uh;
+	out->pixels = g_malloc((gsize)uw * uh);
+	for (int r = 0; r < uh; r++)
+		memcpy(out->pixels + (gsize)r * uw, y + (gsize)r * stride, (gsize)uw);
+	WebPFree(y); /* y, u and v are one allocation */
+	return true;
+}
+
 /* attach_image_decode - see attach.h */
 bool attach_image_decode(const guint8 *d, gsize n, gsize max_pixels, attach_grey *out,
 			 attach_out *o)
@@ -280,12 +311,14 @@ bool attach_image_decode(const guint8 *d, gsize n, gsize max_pixels, attach_grey
 	memset(out, 0, sizeof *out);
 	const char *k = attach_image_kind(d, n);
 	if (!k) {
-		o->error = g_strdup("not a PNG, JPEG or GIF image");
+		o->error = g_strdup("not a PNG, JPEG, GIF or WebP image");
 		return false;
 	}
 	if (!strcmp(k, "png"))
 		return img_png(d, n, max_pixels, out, o);
 	if (!strcmp(k, "jpeg"))
 		return img_jpeg(d, n, max_pixels, out, o);
+	if (!strcmp(k, "webp"))
+		return img_webp(d, n, max_pixels, out, o);
 	return img_gif(d, n, max_pixels, out, o);
 }

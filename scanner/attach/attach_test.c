@@ -39,6 +39,13 @@ static GBytes *mk_jpeg(void)
 	g_free(g.px);
 	return b;
 }
+static GBytes *mk_webp(void)
+{
+	fx_grey g = fx_qr(QR_URL, 3, true);
+	GBytes *b = fx_webp(&g);
+	g_free(g.px);
+	return b;
+}
 static GBytes *mk_gif(void)
 {
 	fx_grey g = fx_qr("WIFI:S:guest;T:WPA;P:hunter22;;", 3, false);
@@ -123,6 +130,7 @@ static const attach_case cases[] = {
     {"png", mk_png, "png", QR_URL, NULL, NULL, NULL, NULL, NULL, false},
     {"png-rotated-small", mk_png_rotated_small, "png", QR_URL, NULL, NULL, NULL, NULL, NULL, false},
     {"jpeg", mk_jpeg, "jpeg", QR_URL, NULL, NULL, NULL, NULL, NULL, false},
+    {"webp-rotated", mk_webp, "webp", QR_URL, NULL, NULL, NULL, NULL, NULL, false},
     {"gif-text", mk_gif, "gif", "WIFI:S:guest;T:WPA;P:hunter22;;", NULL, NULL, NULL, NULL, NULL,
      false},
     {"png-blank", mk_png_blank, "png", NULL, NULL, NULL, NULL, NULL, NULL, false},
