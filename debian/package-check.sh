@@ -99,7 +99,7 @@ check "it made vigie_${version}_ARCH.deb" [ -n "$deb" ]
 [ -n "$deb" ] || { echo "1..$n"; exit 1; }
 
 t0=$SECONDS
-lintian --fail-on error,warning "$deb" >"$T/lintian" 2>&1
+lintian --fail-on error,warning --display-info "$deb" >"$T/lintian" 2>&1
 rc=$?
 check "lintian reports no error and no warning ($((SECONDS - t0)) s)" \
 	bash -c "[ $rc -eq 0 ] && ! grep -q '^[EW]: ' '$T/lintian'" || sed 's/^/# /' "$T/lintian"
@@ -107,6 +107,9 @@ sed 's/^/# lintian: /' "$T/lintian" | grep -v 'root privileges'
 
 # --- what it holds ---------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '{print $6}' >"$T/files"
+# its file list, for the record (the rule files counted, not listed)
+grep -v -e '/$' -e '^\./usr/share/vigie/signatures/' "$T/files" | sed 's/^/# file: /'
+echo "# file: ./usr/share/vigie/signatures/... ($(grep -c '^\./usr/share/vigie/signatures/.*[^/]$' "$T/files") rule files)"
 for f in ./usr/bin/vigie ./usr/sbin/vigied ./etc/vigie/vigie.conf ./lib/systemd/system/vigied.service \
 	./lib/systemd/system/vigie-update.service ./lib/systemd/system/vigie-update.timer \
 	./usr/lib/tmpfiles.d/vigie.conf ./usr/lib/sysusers.d/vigie.conf ./usr/share/vigie/signatures/clamav/ \
