@@ -59,8 +59,9 @@ printf '[core]\nsignatures = %s/signatures\n[av]\nsystem_database = off\n[urls]\
 for cmd in --check-config "scan $T/nosuch.eml"; do
 	# shellcheck disable=SC2086
 	run_vigie "$T/o" "$T/e" -c "$T/feeds.conf" $cmd
+	crashed "$T/e" && rc=crash
 	check "a missing feeds folder: ${cmd%% *} stops (exit 2) naming the key, the line and what to do" \
-		bash -c "[ $rc -eq 2 ] && ! crashed '$T/e' && grep -qF '[urls] feeds = $T/feeds (line 6): $T/feeds: no such folder (the folder \"vigie update\" downloads the URL feeds into' '$T/e'"
+		bash -c "[ $rc = 2 ] && grep -qF '[urls] feeds = $T/feeds (line 6): $T/feeds: no such folder (the folder \"vigie update\" downloads the URL feeds into' '$T/e'"
 done
 mkdir "$T/feeds"
 run_vigie "$T/o" "$T/e" -c "$T/feeds.conf" --check-config
