@@ -3,7 +3,7 @@
 # and peak memory per file by kind (bench_attach, files it makes), then the
 # whole-corpus scan with [attach] enabled = yes and = no (bench_core on the
 # ../shared/corpus mail folders, a copy of etc/vigie.conf with absolute
-# rule paths). Target: no more than +20% on the corpus mix; a typical
+# rule paths; each mail scanned by both engines in turn, CPU time). Target: no more than +20% on the corpus mix; a typical
 # inline QR image under 5 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,9 @@ for d in phishing_pot spam_spamassassin ham_spamassassin_easy ham_spamassassin_h
 	contact_centre_mail/malicious contact_centre_mail/benign; do
 	[ -d "$CORPUS/$d" ] && dirs+=("$CORPUS/$d")
 done
-for mode in off on; do
-	echo "== corpus mix, [attach] enabled = ${mode/off/no}"
-	taskset -c 0 build-bench/bench/bench_core "$tmp/$mode.conf" "${dirs[@]}" | grep -v '^engine build'
-done
+echo "== corpus mix, CPU per mail, [attach] and [phone] on vs both off (interleaved)"
+awk '/^\[phone\]/{s=1} s&&/^enabled = yes/{print "enabled = no"; s=0; next} {print}' \
+	"$tmp/off.conf" >"$tmp/off2.conf"
+taskset -c 0 build-bench/bench/bench_attach --corpus "$tmp/on.conf" "$tmp/off2.conf" "${dirs[@]}"
+echo "== the same, [attach] on vs off ([phone] on in both)"
+taskset -c 0 build-bench/bench/bench_attach --corpus "$tmp/on.conf" "$tmp/off.conf" "${dirs[@]}"
