@@ -7,7 +7,9 @@
 # the folder, passes --check-config and scans a sample; a configuration
 # copied away from its rules fails naming the key and the line; vigie.conf(5)
 # lists every key of the sample configuration; the README's main.cf snippet
-# reads as intended. Prints TAP.
+# reads as intended; the README's install section matches a build made with
+# its own meson setup line (every path of its table installed, made by
+# tmpfiles.d or named by the installed configuration). Prints TAP.
 set -uo pipefail
 BUILD=$1
 SRC=$2
@@ -182,6 +184,42 @@ if command -v postconf >/dev/null 2>&1; then
 else
 	ok "# SKIP postconf is not installed"
 fi
+
+# --- the README's install section, as built --------------------------------------
+# its meson setup line configured as written; every path of its table is
+# installed there, made by that build's tmpfiles.d entry, or named by its
+# installed configuration
+python3 - "$SRC/README.md" "$D/readme" <<'PY' >"$D/readme.sh"
+import re, shlex, sys
+text = open(sys.argv[1]).read()
+sec = text[text.index("## Installing"):]
+block = re.search(r"```sh\n(.*?)```", sec, re.S).group(1)
+setup = next(l for l in block.splitlines() if l.startswith("meson setup "))
+args = shlex.split(setup)[3:]
+table = "\n".join(l for l in sec[:sec.index("With the default prefix")].splitlines()
+                  if l.startswith("| ") and not l.startswith("| what "))
+paths = sorted(set(re.findall(r"`(/(?:usr|etc|var|lib|run)[^`\s]*)`", table)))
+print("readme_args=(%s)" % " ".join(shlex.quote(a) for a in args))
+print("readme_paths=(%s)" % " ".join(shlex.quote(p) for p in paths))
+PY
+. "$D/readme.sh"
+check "the README's install section has a meson setup line and a table of paths" \
+	[ "${#readme_args[@]}" -gt 0 ] && [ "${#readme_paths[@]}" -ge 8 ]
+meson setup "${readme_args[@]}" "$D/readme" "$SRC" >"$D/readme.log" 2>&1
+check "its meson setup line configures as written (${readme_args[*]})" [ $? -eq 0 ] || tail -5 "$D/readme.log" | sed 's/^/# /'
+ninja -C "$D/readme" vigie.conf >>"$D/readme.log" 2>&1 # the installed configuration (a sed)
+meson introspect "$D/readme" --installed 2>/dev/null | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin).values()))' >"$D/readme.installed"
+for p in "${readme_paths[@]}"; do
+	if grep -q "^$p\(/\|$\)" "$D/readme.installed"; then
+		ok "README path $p: installed there"
+	elif grep -qx "d $p .* vigie vigie -" "$D/readme/dist/tmpfiles-vigie.conf" 2>/dev/null; then
+		ok "README path $p: made by tmpfiles.d/vigie.conf for the user vigie"
+	elif grep -q "^[a-z_]* = $p\(/\|$\)" "$D/readme/vigie.conf" 2>/dev/null; then
+		ok "README path $p: in the installed configuration ($(grep -m1 "^[a-z_]* = $p" "$D/readme/vigie.conf"))"
+	else
+		nok "README path $p is neither installed, nor made by tmpfiles.d, nor in the installed configuration"
+	fi
+done
 
 echo "1..$n"
 [ "$bad" -eq 0 ]
