@@ -7,12 +7,14 @@
  *   parse   - vigie_message_from_mime only (the baseline of the pipeline)
  *   full    - parse + vigie_scan with every analyser that exists
  * and prints messages/s and MB/s for each, the engine build time, and the
- * process's peak RSS. Each pass is repeated until it has run 2 s at least.
+ * process's peak RSS. Each pass is repeated until it has used 2 s of CPU
+ * (CPU time of the thread: the machine is shared).
  */
 #include "vigie.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 
 typedef struct {
@@ -41,10 +43,19 @@ static void bench_load_dir(corpus *c, const char *dir)
 	g_dir_close(d);
 }
 
-/* bench_pass - run the pass over the corpus until 2 s have passed */
+/* bench_cpu_us - this thread's CPU time: the machine is shared, and wall
+ * time would measure the neighbours */
+static gint64 bench_cpu_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* bench_pass - run the pass over the corpus until it has used 2 s of CPU */
 static void bench_pass(const char *name, corpus *c, vigie_engine *e, bool scan)
 {
-	gint64 t0 = g_get_monotonic_time(), elapsed;
+	gint64 t0 = bench_cpu_us(), elapsed;
 	guint64 msgs = 0, bytes = 0;
 	unsigned flagged = 0, rounds = 0;
 	do {
@@ -63,11 +74,12 @@ static void bench_pass(const char *name, corpus *c, vigie_engine *e, bool scan)
 			bytes += len;
 		}
 		rounds++;
-		elapsed = g_get_monotonic_time() - t0;
+		elapsed = bench_cpu_us() - t0;
 	} while (elapsed < 2 * G_USEC_PER_SEC);
 	double s = (double)elapsed / G_USEC_PER_SEC;
-	printf("%-6s %8.0f msg/s  %7.1f MB/s  (%u rounds of %u messages", name, (double)msgs / s,
-	       (double)bytes / s / 1e6, rounds, c->data->len);
+	printf("%-6s %8.0f msg/s  %7.1f MB/s  %7.3f ms/msg  (%u rounds of %u messages", name,
+	       (double)msgs / s, (double)bytes / s / 1e6, s * 1e3 / (double)msgs, rounds,
+	       c->data->len);
 	if (scan)
 		printf(", %u flagged per round", flagged);
 	printf(")\n");

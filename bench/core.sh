@@ -22,6 +22,9 @@ for d in "${dirs[@]}"; do
 	echo "== $(basename "$d")"
 	taskset -c 0 "$B" etc/vigie.conf "$d" | grep -v '^engine build'
 done
+echo "== text by size and kind, chat messages (scan time alone)"
+ninja -C build-bench bench/bench_text >/dev/null
+taskset -c 0 build-bench/bench/bench_text etc/vigie.conf "$CORPUS/ham_spamassassin_easy"
 echo "== all mail folders together"
 taskset -c 0 "$B" etc/vigie.conf "${dirs[@]}"
 echo "== url analyser (bench/urls.sh has the detection shares too)"
