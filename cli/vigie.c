@@ -105,6 +105,9 @@ static int cli_check_config(const char *config)
 		printf("note: [urls] feeds = %s holds no feed yet: no URL blocklist until "
 		       "\"vigie update\" downloads the feeds of [update] feeds\n",
 		       feeds);
+	char *report = vigie_engine_rules_report(e);
+	printf("%s\n", report);
+	g_free(report);
 	vigie_engine_unref(e);
 	return CLI_EXIT_CLEAN;
 }

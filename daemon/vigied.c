@@ -283,6 +283,9 @@ int main(int argc, char **argv)
 		if (!engine)
 			vlog_fatal(EX_CONFIG, "%s", err->message);
 		printf("%s: OK (%s)\n", vigied_config_path, vigie_engine_version(engine));
+		char *report = vigie_engine_rules_report(engine);
+		printf("%s\n", report);
+		g_free(report);
 		vigie_engine_unref(engine);
 		vigie_config_free(config);
 		return 0;

@@ -4,10 +4,12 @@
  * message text, normalised and matched against the bundled lexicons).
  * Checks: a load either succeeds or names file:line; the normalised text is
  * valid UTF-8 and its map stays inside the original; evidence is valid
- * UTF-8.
+ * UTF-8; the literal prefilter changes nothing: the same findings come out
+ * with it and without it (every program on every text), for the bundled
+ * lexicons on the text, and for a loaded rule file on its own bytes.
  */
 #include "fuzz.h"
-#include "internal.h"
+#include "lexicon.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 static char *fz_dir;
 static lexicon_engine *fz_bundled;
+static lexicon_engine *fz_bundled_all; /* without the prefilter */
 static vigie_config *fz_config;
 
 static void fz_cleanup(void)
@@ -23,6 +26,7 @@ static void fz_cleanup(void)
 	g_free(fz_dir);
 	fz_dir = NULL;
 	lexicon_engine_free(fz_bundled);
+	lexicon_engine_free(fz_bundled_all);
 	vigie_config_free(fz_config);
 }
 
@@ -38,7 +42,36 @@ static void fz_init(void)
 	char *dir = g_build_filename(VIGIE_SRCDIR, "signatures", "lexicons", NULL);
 	fz_bundled = lexicon_engine_load_dir(dir, NULL, NULL);
 	g_assert_nonnull(fz_bundled);
+	fz_bundled_all = lexicon_engine_load_dir_prefilter(dir, NULL, false, NULL, NULL);
+	g_assert_nonnull(fz_bundled_all);
 	g_free(dir);
+}
+
+/* fz_findings - l's findings on text, as one string; caller g_free */
+static char *fz_findings(const lexicon_engine *l, const char *text)
+{
+	vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
+	message_add_text(m, VIGIE_TEXT_CHAT, g_strdup(text), NULL, "text");
+	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
+	g_assert_true(lexicon_scan(l, fz_config, m, v, NULL));
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < v->findings->len; i++) {
+		const vigie_finding *f = g_ptr_array_index(v->findings, i);
+		fuzz_check_str(f->evidence);
+		g_string_append_printf(s, "%s=%d[%s] ", f->rule, f->weight, f->evidence);
+	}
+	vigie_verdict_free(v);
+	vigie_message_free(m);
+	return g_string_free(s, FALSE);
+}
+
+/* fz_same - l and all (its rules without the prefilter) find the same */
+static void fz_same(const lexicon_engine *l, const lexicon_engine *all, const char *text)
+{
+	char *a = fz_findings(l, text), *b = fz_findings(all, text);
+	g_assert_cmpstr(a, ==, b);
+	g_free(a);
+	g_free(b);
 }
 
 static void fz_rules(const uint8_t *data, size_t size)
@@ -48,6 +81,15 @@ static void fz_rules(const uint8_t *data, size_t size)
 	GError *err = NULL;
 	lexicon_engine *l = lexicon_engine_load_dir(fz_dir, NULL, &err);
 	fuzz_check_load(l != NULL, err, path);
+	if (l) {
+		lexicon_engine *all =
+		    lexicon_engine_load_dir_prefilter(fz_dir, NULL, false, NULL, NULL);
+		g_assert_nonnull(all);
+		char *text = utf8_sanitize((const char *)data, (gssize)size);
+		fz_same(l, all, text);
+		g_free(text);
+		lexicon_engine_free(all);
+	}
 	lexicon_engine_free(l);
 	g_unlink(path);
 	g_free(path);
@@ -66,17 +108,9 @@ static void fz_text(const uint8_t *data, size_t size)
 	g_free(o);
 	textnorm_free(t);
 
-	vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
-	message_add_text(m, VIGIE_TEXT_CHAT, utf8_sanitize((const char *)data, (gssize)size), NULL,
-			 "text");
-	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-	g_assert_true(lexicon_scan(fz_bundled, fz_config, m, v, NULL));
-	for (guint i = 0; i < v->findings->len; i++) {
-		const vigie_finding *f = g_ptr_array_index(v->findings, i);
-		fuzz_check_str(f->evidence);
-	}
-	vigie_verdict_free(v);
-	vigie_message_free(m);
+	char *text = utf8_sanitize((const char *)data, (gssize)size);
+	fz_same(fz_bundled, fz_bundled_all, text);
+	g_free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

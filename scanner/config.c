@@ -348,13 +348,38 @@ struct vigie_config {
 G_DEFINE_QUARK(vigie-error-quark, vigie_error)
 
 /* config_find - row index of section.key or -1 */
+/* config_index - "section\nkey" -> row + 1, built once: a lookup at scan
+ * time is a hash, not a walk over every row */
+static gpointer config_index_build(gpointer unused)
+{
+	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (size_t i = 0; i < N_ROWS; i++) {
+		char *k = g_strconcat(config_table[i].section, "\n", config_table[i].key, NULL);
+		if (!g_hash_table_contains(h, k))
+			g_hash_table_insert(h, k, GSIZE_TO_POINTER(i + 1));
+		else
+			g_free(k);
+	}
+	return h;
+}
+
 static int config_find(const char *section, const char *key)
 {
-	for (size_t i = 0; i < N_ROWS; i++)
-		if (strcmp(config_table[i].section, section) == 0 &&
-		    strcmp(config_table[i].key, key) == 0)
-			return (int)i;
-	return -1;
+	static GOnce once = G_ONCE_INIT;
+	GHashTable *h = g_once(&once, config_index_build, NULL);
+	char buf[128];
+	size_t sl = strlen(section), kl = strlen(key);
+	if (sl + kl + 2 > sizeof buf) {
+		for (size_t i = 0; i < N_ROWS; i++)
+			if (strcmp(config_table[i].section, section) == 0 &&
+			    strcmp(config_table[i].key, key) == 0)
+				return (int)i;
+		return -1;
+	}
+	memcpy(buf, section, sl);
+	buf[sl] = '\n';
+	memcpy(buf + sl + 1, key, kl + 1);
+	return (int)GPOINTER_TO_SIZE(g_hash_table_lookup(h, buf)) - 1;
 }
 
 static bool config_known_section(const char *section)

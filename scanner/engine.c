@@ -43,6 +43,15 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 	e->config = vigie_config_load(config_file, err);
 	if (!e->config)
 		goto fail;
+	e->scan.own_ids = config_get_list(e->config, "policy", "own_ids");
+	e->scan.malformed_weight =
+	    (int)vigie_config_get_int(e->config, "policy", "malformed_weight");
+	e->scan.chat_executive_weight =
+	    (int)vigie_config_get_int(e->config, "sender", "chat_executive_weight");
+	e->scan.bulk_needs_auth = vigie_config_get_bool(e->config, "policy", "bulk_needs_auth");
+	e->scan.short_text = (gsize)vigie_config_get_int(e->config, "lexicon", "short_text");
+	mime_limits_from_config(e->config, &e->scan.limits);
+	e->policy = policy_settings_new(e->config);
 	if (vigie_config_get_bool(e->config, "av", "enabled")) {
 		e->av = av_engine_load(e->config, err);
 		if (!e->av)
@@ -114,6 +123,8 @@ void vigie_engine_unref(vigie_engine *e)
 	attach_engine_free(e->attach);
 	vigie_store_close(e->store);
 	phone_engine_free(e->phone);
+	g_strfreev(e->scan.own_ids);
+	policy_settings_free(e->policy);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);
@@ -132,6 +143,12 @@ const char *vigie_engine_version(const vigie_engine *e)
 unsigned vigie_engine_signature_count(const vigie_engine *e)
 {
 	return e->av ? av_engine_signatures(e->av) : 0;
+}
+
+/* vigie_engine_rules_report - see vigie.h */
+char *vigie_engine_rules_report(const vigie_engine *e)
+{
+	return e->lexicon ? lexicon_engine_report(e->lexicon) : g_strdup("lexicon disabled");
 }
 
 vigie_store *vigie_engine_store(const vigie_engine *e)

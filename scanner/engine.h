@@ -4,6 +4,17 @@
 
 #include "internal.h"
 
+/* what vigie_scan reads of the configuration, typed, read when the engine
+ * is built (scan.c) */
+typedef struct {
+	char **own_ids;		   /* [policy] own_ids */
+	int malformed_weight;	   /* [policy] */
+	int chat_executive_weight; /* [sender] */
+	bool bulk_needs_auth;	   /* [policy] */
+	gsize short_text;	   /* [lexicon]: the @short signal */
+	mime_limits limits;	   /* [core] max_parts, max_depth, max_text */
+} scan_settings;
+
 struct vigie_engine {
 	gint refs;
 	vigie_config *config;
@@ -16,6 +27,8 @@ struct vigie_engine {
 	attach_engine *attach; /* NULL when [attach] enabled = no */
 	vigie_store *store;    /* NULL when [store] enabled = no; reached on first use */
 	phone_engine *phone; /* NULL when [phone] enabled = no */
+	scan_settings scan;    /* read at build */
+	policy_settings *policy; /* read at build */
 	char *version;
 	double load_ms;
 };

@@ -84,6 +84,16 @@ bool scan_risky_type(const char *name, const char *declared_type, const char *sn
 void scan_incomplete_add(const vigie_config *c, vigie_verdict *v, const char *limit, bool risky,
 		    const char *evidence, const char *where);
 
+/* ---- blob_cache.c: compiled rule data kept between builds ---- */
+/* blob_cache_dir - the cache folder ([intent] cache_dir; "auto":
+ * $XDG_CACHE_HOME/vigie), or NULL; caller g_free */
+char *blob_cache_dir(const vigie_config *c);
+/* blob_cache_get - the blob kept under name (this process's memory, else
+ * the file in dir; dir may be NULL), or NULL; caller g_bytes_unref */
+GBytes *blob_cache_get(const char *dir, const char *name);
+/* blob_cache_put - keep b under name, in memory and in dir if usable */
+void blob_cache_put(const char *dir, const char *name, GBytes *b);
+
 /* ---- rule_weights.c: "RULE WEIGHT CATEGORY" files ---- */
 /* rule_weights_load - weight[i] and category[i] (g_strdup, replacing what
  * was there) for each of the n rule ids, from path; every id must be listed
@@ -185,6 +195,9 @@ lexicon_engine *lexicon_engine_load_dir(const char *dir, const char *const *lang
 					GError **err);
 void lexicon_engine_free(lexicon_engine *l); /* NULL is a no-op */
 const char *lexicon_engine_describe(const lexicon_engine *l);
+/* lexicon_engine_report - what the prefilter takes and which rules it
+ * cannot (they run on every text), one per line; caller g_free */
+char *lexicon_engine_report(const lexicon_engine *l);
 /* lexicon_scan - match every text (and the Subject) of m; findings into v */
 bool lexicon_scan(const lexicon_engine *l, const vigie_config *c, const vigie_message *m,
 		  vigie_verdict *v, GError **err);
@@ -297,5 +310,11 @@ void policy_apply(const vigie_config *c, vigie_verdict *v);
  * findings (v->speaker) and the verdict's class; bulk: the message is
  * authenticated mass mail (scan.c) */
 void policy_apply_class(const vigie_config *c, vigie_verdict *v, bool bulk);
+/* policy_settings - the [policy] and [channel.*] settings, read once */
+typedef struct policy_settings policy_settings;
+policy_settings *policy_settings_new(const vigie_config *c);
+void policy_settings_free(policy_settings *p); /* NULL is a no-op */
+/* policy_apply_settings - policy_apply_class with settings read before */
+void policy_apply_settings(const policy_settings *p, vigie_verdict *v, bool bulk);
 
 #endif

@@ -21,7 +21,9 @@
  *
  * All rules of one category are compiled into one PCRE2 program (more only
  * when PCRE2's size limit forces a split), each alternative marked so the
- * matcher knows which rule matched, and JIT-compiled.
+ * matcher knows which rule matched, and JIT-compiled. Each rule is also
+ * compiled alone, and its literal factors go into the prefilter
+ * (lexicon_prefilter.c), which lets a text skip the rules it cannot match.
  *
  * SECURITY: rule files are written by the administrator and trusted, but
  * still parsed strictly; patterns are compiled with match limits (see
@@ -50,6 +52,8 @@ static void lex_rule_free(gpointer p)
 	g_free(r->source);
 	g_free(r->regex);
 	g_free(r->guard);
+	if (r->code)
+		pcre2_code_free(r->code);
 	g_free(r);
 }
 
@@ -564,6 +568,15 @@ static bool lex_compile_range(lex_category *c, guint first, guint count, GError 
 /* lexicon_engine_load_dir - every *.txt of dir; NULL with err (file:line) */
 lexicon_engine *lexicon_engine_load_dir(const char *dir, const char *const *languages, GError **err)
 {
+	return lexicon_engine_load_dir_prefilter(dir, languages, true, NULL, err);
+}
+
+/* lexicon_engine_load_dir_prefilter - the same, with the prefilter or
+ * without it (every program on every text: what the tests compare) */
+lexicon_engine *lexicon_engine_load_dir_prefilter(const char *dir, const char *const *languages,
+						  bool prefilter, const char *cache_dir,
+						  GError **err)
+{
 	lexicon_engine *l = g_new0(lexicon_engine, 1);
 	l->categories = g_ptr_array_new_with_free_func(lex_category_free);
 	l->by_name = g_hash_table_new(g_str_hash, g_str_equal);
@@ -616,6 +629,10 @@ lexicon_engine *lexicon_engine_load_dir(const char *dir, const char *const *lang
 			goto fail;
 		l->programs += c->programs->len;
 	}
+	if (prefilter)
+		lexicon_prefilter_build(l, cache_dir);
+	else
+		l->always = g_new0(bool, 1); /* no db: every program runs */
 	l->describe =
 	    g_strdup_printf("lexicon: %u rules in %u categories (%u programs), %u combinations",
 			    l->rules, l->categories->len, l->programs, l->combos->len);
@@ -629,9 +646,11 @@ fail:
 lexicon_engine *lexicon_engine_load(const vigie_config *c, GError **err)
 {
 	char **langs = config_get_list(c, "lexicon", "languages");
-	lexicon_engine *l =
-	    lexicon_engine_load_dir(vigie_config_get(c, "lexicon", "dir"),
-				    langs[0] ? (const char *const *)langs : NULL, err);
+	char *cache = blob_cache_dir(c);
+	lexicon_engine *l = lexicon_engine_load_dir_prefilter(
+	    vigie_config_get(c, "lexicon", "dir"), langs[0] ? (const char *const *)langs : NULL,
+	    true, cache, err);
+	g_free(cache);
 	g_strfreev(langs);
 	return l;
 }
@@ -641,6 +660,7 @@ void lexicon_engine_free(lexicon_engine *l)
 {
 	if (!l)
 		return;
+	lexicon_prefilter_free(l);
 	g_ptr_array_unref(l->categories);
 	g_hash_table_unref(l->by_name);
 	g_hash_table_unref(l->declared);

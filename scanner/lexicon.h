@@ -6,6 +6,12 @@
 #include "internal.h"
 
 #include <pcre2.h>
+#if VIGIE_LEXICON_PREFILTER
+#include <hs/hs.h>
+#endif
+
+/* lexicon_literals: a factor shorter than this proves too little */
+#define LEX_LITERAL_MIN 3
 
 /* one rule line: a phrase or a pattern of a category */
 typedef struct {
@@ -16,6 +22,7 @@ typedef struct {
 	char *source; /* as written (after "re:" for a pattern) */
 	char *regex;  /* what is compiled */
 	char *guard;  /* "(?=(?-i:[...]))": what a match begins with, or NULL (lexicon.c) */
+	pcre2_code *code; /* the rule alone (JIT), with the prefilter; else NULL */
 } lex_rule;
 
 /* one compiled program: rules [first, first + count) of its category */
@@ -30,6 +37,7 @@ typedef struct {
 	GArray *programs; /* of lex_program */
 	int max_weight;
 	int min_weight;
+	guint base; /* the global index of its first rule (the prefilter's) */
 } lex_category;
 
 /* one requirement of a combination: any of names (categories or @signals),
@@ -55,7 +63,52 @@ struct lexicon_engine {
 	unsigned rules;
 	unsigned programs;
 	char *describe;
+	/* the prefilter (lexicon_prefilter.c): NULL db when built without
+	 * Vectorscan, or when it could not be built: every program runs */
+#if VIGIE_LEXICON_PREFILTER
+	hs_database_t *db;
+	hs_scratch_t *proto;
+#endif
+	guint32 *lit_first; /* literal id k -> its rules lit_rule[lit_first[k] .. lit_first[k+1]) */
+	guint32 *lit_rule;  /* global rule indices */
+	guint n_literals;
+	bool *always;	     /* by global rule index: no literal, runs on every text */
+	GPtrArray *fallback; /* "file:line: why" of every rule that always runs */
+	double prefilter_ms; /* to build it */
 };
+
+/* lexicon_engine_load_dir_prefilter - lexicon_engine_load_dir with the
+ * prefilter or without it (then every program runs on every text) */
+lexicon_engine *lexicon_engine_load_dir_prefilter(const char *dir, const char *const *languages,
+						  bool prefilter, const char *cache_dir,
+						  GError **err);
+
+/* lexicon_literals - factors one of which occurs in every match of
+ * pattern; NULL when none of LEX_LITERAL_MIN bytes is proved; caller
+ * g_strfreev (lexicon_literal.c) */
+char **lexicon_literals(const char *pattern);
+
+/* lexicon_prefilter_build - the literals of every rule into one Vectorscan
+ * database, and each rule's own PCRE2 program; leaves l->db NULL (every
+ * program runs) when built without Vectorscan or when it fails;
+ * cache_dir (or NULL): where compiled prefilters are kept (blob_cache.c) */
+void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir);
+void lexicon_prefilter_free(lexicon_engine *l);
+
+/* per-scan state of the prefilter */
+typedef struct {
+	bool *cand; /* by global rule index: may match this text */
+#if VIGIE_LEXICON_PREFILTER
+	hs_scratch_t *scratch;
+#endif
+} lex_pass;
+
+/* lexicon_prefilter_begin / _end - the state of one scan */
+void lexicon_prefilter_begin(const lexicon_engine *l, lex_pass *p);
+void lexicon_prefilter_end(lex_pass *p);
+/* lexicon_prefilter_text - p->cand for text: false when the prefilter
+ * is off (every rule is then a candidate: run every program) */
+bool lexicon_prefilter_text(const lexicon_engine *l, lex_pass *p, const char *text, gsize len);
 
 /* lexicon_signals - the built-in signals a combination may name */
 extern const char *const lexicon_signals[];

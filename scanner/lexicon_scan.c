@@ -1,7 +1,11 @@
 /* lexicon_scan.c - the lexicon analyser: match, score, combine
  *
  * Every text of the message (and its Subject) is normalised (textnorm.c)
- * and each category's programs run over it. A category counts once per
+ * and each category's programs run over it. The prefilter
+ * (lexicon_prefilter.c) first says which rules may match the text; a
+ * program none of whose rules may is skipped, and one with a few
+ * candidates is replaced by those rules' own programs, searched so that
+ * the result is the program's (lex_search_rules). A category counts once per
  * message, with the weight of the heaviest of its rules that matched, and
  * its evidence quotes the original text of that match. Then every
  * combination whose requirements hold (categories present or absent,
@@ -28,6 +32,26 @@ typedef struct {
 	char *where;
 } lex_hit;
 
+/* lex_hit_update - the match [s, e) of rule idx in t: kept when it is the
+ * first or heavier than the best so far; true once the category's
+ * maximum is reached (nothing can do better) */
+static bool lex_hit_update(const lex_category *c, gint idx, PCRE2_SIZE s, PCRE2_SIZE e,
+			   const textnorm *t, lex_hit *hit, const char *where)
+{
+	const lex_rule *r = g_ptr_array_index(c->rules, idx);
+	if (hit->rule < 0 || r->weight > hit->weight) {
+		hit->rule = idx;
+		hit->weight = r->weight;
+		g_free(hit->evidence);
+		g_free(hit->where);
+		hit->evidence = textnorm_original(t, s, e);
+		hit->where = g_strdup(where);
+		if (hit->weight >= c->max_weight)
+			return true;
+	}
+	return false;
+}
+
 /* lex_search_program - all matches of one program over t, keeping the
  * heaviest rule in *hit; stops early once the category's maximum is hit */
 static void lex_search_program(const lex_category *c, const lex_program *p, const textnorm *t,
@@ -43,21 +67,71 @@ static void lex_search_program(const lex_category *c, const lex_program *p, cons
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		PCRE2_SPTR mark = pcre2_get_mark(md);
 		gint idx = mark ? (gint)g_ascii_strtoll((const char *)mark, NULL, 10) : -1;
-		if (idx >= 0 && (guint)idx < c->rules->len) {
-			const lex_rule *r = g_ptr_array_index(c->rules, idx);
-			if (hit->rule < 0 || r->weight > hit->weight) {
-				hit->rule = idx;
-				hit->weight = r->weight;
-				g_free(hit->evidence);
-				g_free(hit->where);
-				hit->evidence = textnorm_original(t, ov[0], ov[1]);
-				hit->where = g_strdup(where);
-				if (hit->weight >= c->max_weight)
-					return;
-			}
-		}
+		if (idx >= 0 && (guint)idx < c->rules->len &&
+		    lex_hit_update(c, idx, ov[0], ov[1], t, hit, where))
+			return;
 		PCRE2_SIZE next = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		/* stay on a character boundary */
+		while (next < limit && ((unsigned char)t->text[next] & 0xc0) == 0x80)
+			next++;
+		if (next <= start)
+			next = start + 1;
+		start = next;
+		if (start >= limit)
+			return;
+	}
+}
+
+/* the most candidates of one program searched rule by rule: past that,
+ * the program itself is cheaper */
+#define LEX_RULES_MAX 12
+/* past this many bytes of text, the programs of the categories with a
+ * candidate run: a search per rule over a long text costs more than one
+ * per program */
+#define LEX_RULES_TEXT (16 * 1024)
+
+/* lex_search_rules - what lex_search_program finds with p over t, when
+ * only the n rules cand[] (indices in c, ascending) of p can match t: each
+ * rule's own program finds its next match; the leftmost wins, the first
+ * rule among those at one place (the program's alternation order), and
+ * the search goes on from its end, as the program's does */
+static void lex_search_rules(const lex_category *c, const guint *cand, guint n, const textnorm *t,
+			     gsize limit, pcre2_match_data *md, pcre2_match_context *mc,
+			     lex_hit *hit, const char *where)
+{
+	PCRE2_SIZE ms[LEX_RULES_MAX], me[LEX_RULES_MAX];
+	enum { LEX_UNKNOWN, LEX_FOUND, LEX_NONE } st[LEX_RULES_MAX];
+	for (guint k = 0; k < n; k++)
+		st[k] = LEX_UNKNOWN;
+	PCRE2_SIZE start = 0;
+	while (start <= limit) {
+		gint best = -1;
+		for (guint k = 0; k < n; k++) {
+			if (st[k] == LEX_FOUND && ms[k] < start)
+				st[k] = LEX_UNKNOWN; /* overtaken: search again from here */
+			if (st[k] == LEX_UNKNOWN) {
+				const lex_rule *r = g_ptr_array_index(c->rules, cand[k]);
+				int rc = pcre2_match(r->code, (PCRE2_SPTR)t->text, limit, start,
+						     PCRE2_NO_UTF_CHECK, md, mc);
+				if (rc == PCRE2_ERROR_NOMATCH) {
+					st[k] = LEX_NONE;
+				} else if (rc < 0) {
+					return; /* a limit: as the program, no more */
+				} else {
+					PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+					ms[k] = ov[0];
+					me[k] = ov[1];
+					st[k] = LEX_FOUND;
+				}
+			}
+			if (st[k] == LEX_FOUND && (best < 0 || ms[k] < ms[best]))
+				best = (gint)k;
+		}
+		if (best < 0)
+			return;
+		if (lex_hit_update(c, (gint)cand[best], ms[best], me[best], t, hit, where))
+			return;
+		PCRE2_SIZE next = me[best] > ms[best] ? me[best] : ms[best] + 1;
 		while (next < limit && ((unsigned char)t->text[next] & 0xc0) == 0x80)
 			next++;
 		if (next <= start)
@@ -71,7 +145,7 @@ static void lex_search_program(const lex_category *c, const lex_program *p, cons
 /* lex_scan_text - every category over one text */
 static void lex_scan_text(const lexicon_engine *l, const char *text, const char *where,
 			  gsize max_bytes, pcre2_match_data *md, pcre2_match_context *mc,
-			  lex_hit *hits, gsize *total_len, bool *url_seen)
+			  lex_pass *pass, lex_hit *hits, gsize *total_len, bool *url_seen)
 {
 	gsize len = strlen(text);
 	if (len > max_bytes) {
@@ -84,13 +158,27 @@ static void lex_scan_text(const lexicon_engine *l, const char *text, const char 
 	if (!*url_seen &&
 	    (strstr(t->text, "http://") || strstr(t->text, "https://") || strstr(t->text, "www.")))
 		*url_seen = true;
+	bool filtered = lexicon_prefilter_text(l, pass, t->text, t->len);
 	for (guint i = 0; i < l->categories->len; i++) {
 		const lex_category *c = g_ptr_array_index(l->categories, i);
 		for (guint j = 0; j < c->programs->len; j++) {
 			if (hits[i].rule >= 0 && hits[i].weight >= c->max_weight)
 				break;
-			lex_search_program(c, &g_array_index(c->programs, lex_program, j), t,
-					   t->len, md, mc, &hits[i], where);
+			const lex_program *p = &g_array_index(c->programs, lex_program, j);
+			guint cand[LEX_RULES_MAX], n = 0;
+			bool many = !filtered || t->len > LEX_RULES_TEXT;
+			for (guint k = p->first; !many && k < p->first + p->count; k++) {
+				if (!pass->cand[c->base + k])
+					continue;
+				if (n == LEX_RULES_MAX)
+					many = true;
+				else
+					cand[n++] = k;
+			}
+			if (many)
+				lex_search_program(c, p, t, t->len, md, mc, &hits[i], where);
+			else if (n)
+				lex_search_rules(c, cand, n, t, t->len, md, mc, &hits[i], where);
 		}
 	}
 	textnorm_free(t);
@@ -160,16 +248,20 @@ bool lexicon_scan(const lexicon_engine *l, const vigie_config *cfg, const vigie_
 	pcre2_set_depth_limit(mc, 2000);
 	gsize total = 0;
 	bool url_seen = false;
+	lex_pass pass;
+	lexicon_prefilter_begin(l, &pass);
 
 	const char *subject =
 	    m->channel == VIGIE_CHANNEL_MAIL ? vigie_message_header(m, "Subject") : NULL;
 	if (subject)
-		lex_scan_text(l, subject, "header Subject", max_bytes, md, mc, hits, &total,
+		lex_scan_text(l, subject, "header Subject", max_bytes, md, mc, &pass, hits, &total,
 			      &url_seen);
 	for (guint i = 0; i < m->texts->len; i++) {
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
-		lex_scan_text(l, t->text, t->where, max_bytes, md, mc, hits, &total, &url_seen);
+		lex_scan_text(l, t->text, t->where, max_bytes, md, mc, &pass, hits, &total,
+			      &url_seen);
 	}
+	lexicon_prefilter_end(&pass);
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mc);
 

@@ -111,9 +111,9 @@ static void scan_incomplete(const vigie_config *c, const vigie_message *m, vigie
 #include <string.h>
 
 /* scan_structure - what the parser found malformed, as findings */
-static void scan_structure(const vigie_config *c, const vigie_message *m, vigie_verdict *v)
+static void scan_structure(const scan_settings *s, const vigie_message *m, vigie_verdict *v)
 {
-	int w = (int)vigie_config_get_int(c, "policy", "malformed_weight");
+	int w = s->malformed_weight;
 	for (guint i = 0; i < m->problems->len && i < 5; i++)
 		verdict_add_finding(v, "mime.malformed", "malformed", i == 0 ? w : 0,
 				    g_ptr_array_index(m->problems, i), "structure");
@@ -127,9 +127,8 @@ static void scan_structure(const vigie_config *c, const vigie_message *m, vigie_
 static const char *scan_speaker(const vigie_engine *e, const vigie_message *m, bool authenticated, bool own)
 {
 	if (m->channel == VIGIE_CHANNEL_CHAT) {
-		char **ids = config_get_list(e->config, "policy", "own_ids");
-		bool ours = m->env.author_id && g_strv_contains((const char *const *)ids, m->env.author_id);
-		g_strfreev(ids);
+		bool ours = m->env.author_id &&
+			    g_strv_contains((const char *const *)e->scan.own_ids, m->env.author_id);
 		if (ours)
 			return "outbound";
 		const char *d = m->env.direction;
@@ -164,7 +163,7 @@ static bool scan_bulk(const vigie_engine *e, const vigie_message *m, bool authen
 		      (prec && (strstr(prec, "bulk") || strstr(prec, "list")));
 	if (!listed)
 		return false;
-	if (!vigie_config_get_bool(e->config, "policy", "bulk_needs_auth"))
+	if (!e->scan.bulk_needs_auth)
 		return true;
 	return authenticated;
 }
@@ -178,9 +177,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 	GString *errors = g_string_new(NULL);
 	/* the front end parsed under the default MIME limits: walk again under
 	 * this engine's [core] limits where they make a difference */
-	mime_limits lim;
-	mime_limits_from_config(e->config, &lim);
-	vigie_message *again = mime_reparse(m, &lim);
+	vigie_message *again = mime_reparse(m, &e->scan.limits);
 	if (again)
 		m = again;
 	/* the trusted Authentication-Results, read once for who speaks and bulk */
@@ -189,7 +186,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 			     sender_from_authenticated(e->sender, m, &own);
 	v->speaker = scan_speaker(e, m, authenticated, own);
 
-	scan_structure(e->config, m, v);
+	scan_structure(&e->scan, m, v);
 	scan_incomplete(e->config, m, v);
 	/* what the attachments say joins the message's texts for the analysers
 	 * below, and is dropped from them at the end (m is the caller's or ours:
@@ -220,8 +217,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 
 	if (e->intent) {
 		GError *err = NULL;
-		gsize short_text = (gsize)vigie_config_get_int(e->config, "lexicon", "short_text");
-		if (!intent_scan(e->intent, m, v->speaker, short_text, v, &err)) {
+		if (!intent_scan(e->intent, m, v->speaker, e->scan.short_text, v, &err)) {
 			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
 			g_error_free(err);
 		}
@@ -254,8 +250,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 	}
 
 	if (e->sender && m->channel == VIGIE_CHANNEL_CHAT && !strcmp(v->speaker, "inbound"))
-		sender_chat_executive(e->sender, m, (int)vigie_config_get_int(e->config, "sender", "chat_executive_weight"),
-				      v);
+		sender_chat_executive(e->sender, m, e->scan.chat_executive_weight, v);
 
 	if (e->structure) {
 		/* mail only: chat messages have no header fields or MIME form */
@@ -266,7 +261,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
-	policy_apply_class(e->config, v, scan_bulk(e, m, authenticated));
+	policy_apply_settings(e->policy, v, scan_bulk(e, m, authenticated));
 	if (errors->len)
 		v->error = g_string_free(errors, FALSE);
 	else

@@ -101,6 +101,10 @@ const vigie_config *vigie_engine_config(const vigie_engine *e);
 /* vigie_engine_version - e.g. "vigie 0.1.0; signatures 14 (bundled 14, system 0)" */
 const char *vigie_engine_version(const vigie_engine *e);
 unsigned vigie_engine_signature_count(const vigie_engine *e);
+/* vigie_engine_rules_report - how the rules were compiled, for
+ * --check-config: which ones the one-pass prefilter cannot take (they run
+ * on every text); caller g_free */
+char *vigie_engine_rules_report(const vigie_engine *e);
 /* vigie_engine_load_ms - how long building this engine took */
 double vigie_engine_load_ms(const vigie_engine *e);
 /* vigie_engine_private_tmpdir - the temporary folder this engine created
