@@ -53,7 +53,7 @@ static void lex_rule_free(gpointer p)
 	g_free(r->regex);
 	g_free(r->guard);
 	if (r->code)
-		pcre2_code_free(r->code);
+		pcre2_code_free((pcre2_code *)r->code);
 	g_free(r);
 }
 

@@ -22,7 +22,7 @@ typedef struct {
 	char *source; /* as written (after "re:" for a pattern) */
 	char *regex;  /* what is compiled */
 	char *guard;  /* "(?=(?-i:[...]))": what a match begins with, or NULL (lexicon.c) */
-	pcre2_code *code; /* the rule alone (JIT), with the prefilter; else NULL */
+	gsize code;   /* the rule alone (JIT): lexicon_rule_code compiles it on first use */
 } lex_rule;
 
 /* one compiled program: rules [first, first + count) of its category */
@@ -94,6 +94,11 @@ char **lexicon_literals(const char *pattern);
  * cache_dir (or NULL): where compiled prefilters are kept (blob_cache.c) */
 void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir);
 void lexicon_prefilter_free(lexicon_engine *l);
+/* lexicon_rule_code - the rule's own program, compiled (JIT) the first
+ * time a text may match it: most rules are never candidates of a
+ * deployment's texts, and an engine build skips their compile; safe from
+ * any number of threads */
+pcre2_code *lexicon_rule_code(lex_rule *r);
 
 /* per-scan state of the prefilter */
 typedef struct {

@@ -54,9 +54,8 @@ static void lex_fallback(lexicon_engine *l, guint g, const char *why)
 
 #if VIGIE_LEXICON_PREFILTER
 /* why a rule always runs */
-enum { LEX_HAS_LITERAL, LEX_NO_LITERAL, LEX_NO_PROGRAM };
-static const char *const lex_why[] = {NULL, "no literal of 3 characters that every match holds",
-				      "no program of its own"};
+enum { LEX_HAS_LITERAL, LEX_NO_LITERAL };
+static const char *const lex_why[] = {NULL, "no literal of 3 characters that every match holds"};
 
 /* lex_compile - the literals of every rule (reason[g] LEX_NO_LITERAL for
  * a rule with none) into l->lit_first, l->lit_rule and a Vectorscan
@@ -188,7 +187,7 @@ static bool lex_blob_load(lexicon_engine *l, GBytes *b, guint8 *reason, hs_datab
 	for (guint i = 0; ok && i < h.refs; i++)
 		ok = rule[i] < l->rules;
 	for (guint i = 0; ok && i < h.rules; i++)
-		ok = q[i] <= LEX_NO_PROGRAM;
+		ok = q[i] <= LEX_NO_LITERAL;
 	*db = NULL;
 	if (ok && h.db_len)
 		ok = hs_deserialize_database((const char *)(p + len - h.db_len), h.db_len, db) ==
@@ -240,19 +239,7 @@ void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir)
 	l->always = g_new0(bool, n ? n : 1);
 	l->fallback = g_ptr_array_new_with_free_func(g_free);
 #if VIGIE_LEXICON_PREFILTER
-	/* each rule's own program, which the scan runs for a candidate */
 	guint8 *reason = g_new0(guint8, n ? n : 1);
-	int ec;
-	PCRE2_SIZE eo;
-	for (guint g = 0; g < n; g++) {
-		lex_rule *r = lex_rule_at(l, g, NULL);
-		r->code = pcre2_compile((PCRE2_SPTR)r->regex, PCRE2_ZERO_TERMINATED, LEX_FLAGS, &ec,
-					&eo, NULL);
-		if (r->code) /* compiled at load already: it cannot fail */
-			pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
-		else
-			reason[g] = LEX_NO_PROGRAM;
-	}
 	/* the literals and their database: kept from an earlier build of the
 	 * same rules, else compiled (and kept) */
 	char *name = lex_cache_name(l);
@@ -285,6 +272,22 @@ void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir)
 		l->always[g] = true;
 #endif
 	l->prefilter_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+}
+
+/* lexicon_rule_code - see lexicon.h */
+pcre2_code *lexicon_rule_code(lex_rule *r)
+{
+	if (g_once_init_enter(&r->code)) {
+		int ec;
+		PCRE2_SIZE eo;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)r->regex, PCRE2_ZERO_TERMINATED,
+						 LEX_FLAGS, &ec, &eo, NULL);
+		/* it compiled at load (lex_check_regex) */
+		g_assert(code);
+		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+		g_once_init_leave(&r->code, (gsize)code);
+	}
+	return (pcre2_code *)r->code;
 }
 
 /* lexicon_prefilter_free - what lexicon_prefilter_build made */

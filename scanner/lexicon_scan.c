@@ -110,9 +110,9 @@ static void lex_search_rules(const lex_category *c, const guint *cand, guint n, 
 			if (st[k] == LEX_FOUND && ms[k] < start)
 				st[k] = LEX_UNKNOWN; /* overtaken: search again from here */
 			if (st[k] == LEX_UNKNOWN) {
-				const lex_rule *r = g_ptr_array_index(c->rules, cand[k]);
-				int rc = pcre2_match(r->code, (PCRE2_SPTR)t->text, limit, start,
-						     PCRE2_NO_UTF_CHECK, md, mc);
+				lex_rule *r = g_ptr_array_index(c->rules, cand[k]);
+				int rc = pcre2_match(lexicon_rule_code(r), (PCRE2_SPTR)t->text,
+						     limit, start, PCRE2_NO_UTF_CHECK, md, mc);
 				if (rc == PCRE2_ERROR_NOMATCH) {
 					st[k] = LEX_NONE;
 				} else if (rc < 0) {
