@@ -6,7 +6,9 @@
  * QR payload, link, text, fact, limit or error the decoder reports. Then
  * three mails through the engine of the shipped configuration (what
  * `vigie scan` runs): a QR-only lure and a PDF-button lure are flagged, a
- * plain PDF invoice is not.
+ * plain PDF invoice is not. "attach_test --write-mails DIR" writes those
+ * mails for tests/attach_cli_test.sh, which checks the same through the
+ * vigie command.
  */
 #include "attach.h"
 #include "attach_fixtures.h"
@@ -406,8 +408,32 @@ static void test_message_limits(void)
 	g_free(conf_path);
 }
 
+/* write_mails - the mails of test_mails as DIR/NAME.eml, for the test of
+ * the same verdicts through the vigie command (tests/attach_cli_test.sh) */
+static int write_mails(const char *dir)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(mails); i++) {
+		const mail_case *tc = &mails[i];
+		GBytes *att = tc->make();
+		char *raw = mail_with(tc->subject, tc->body, tc->type, tc->file, att);
+		char *name = g_strdelimit(g_strdup(tc->name), " ", '-');
+		char *path = g_strdup_printf("%s/%s.eml", dir, name);
+		if (!g_file_set_contents(path, raw, -1, NULL))
+			return 1;
+		printf("%s %s %s\n", path, tc->flagged ? "flagged" : "release",
+		       tc->rule ? tc->rule : "-");
+		g_free(path);
+		g_free(name);
+		g_free(raw);
+		g_bytes_unref(att);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--write-mails"))
+		return write_mails(argv[2]);
 	g_test_init(&argc, &argv, NULL);
 	g_assert_true(vigie_global_init(NULL));
 	char *conf =
