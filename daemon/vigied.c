@@ -337,6 +337,13 @@ int main(int argc, char **argv)
 	vigied_give_state(&priv, config, qdir, pidfile);
 	if (!vigied_priv_drop(&priv, &err))
 		vlog_fatal(EX_OSERR, "%s", err->message);
+	/* every thread, before the webhook, admin and signal threads start
+	 * and before the milter serves */
+	if (vigie_config_get_bool(config, "daemon", "seccomp")) {
+		if (!vigied_seccomp_install(!strcmp(vigie_config_get(config, "daemon", "log_format"), "json"), &err))
+			vlog_fatal(EX_OSERR, "%s ([daemon] seccomp = no turns it off)", err->message);
+		vlog(LOG_INFO, NULL, "seccomp filter on");
+	}
 	if (webhook_on) {
 		if (milter_on)
 			webhook_set_extra_metrics(vigied_admin_milter_metrics);

@@ -40,6 +40,12 @@ void vigied_signals_start(bool milter_on);
  * main thread) */
 void vigied_wait_for_stop(void);
 
+/* vigied_seccomp_install - the system-call filter on every thread, now and
+ * later (vigied_seccomp.c): calls outside the allow-list get EPERM and a
+ * log line on stderr (a JSON object when json_lines); exec, ptrace and the
+ * like kill the process. false with err */
+bool vigied_seccomp_install(bool json_lines, GError **err);
+
 /* vigied_admin_setup - bind [admin] address port before privileges drop;
  * slot must outlive the listener; milter_on adds the milter's counters */
 bool vigied_admin_setup(const vigie_config *c, vigie_slot *slot, bool milter_on, GError **err);

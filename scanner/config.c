@@ -140,6 +140,8 @@ static const cfg_row config_table[] = {
 	{ "daemon", "user", CFG_STR, "vigie", 0, 0, NULL },
 	{ "daemon", "group", CFG_STR, "", 0, 0, NULL }, /* "" = the user's own group */
 	{ "daemon", "allow_root", CFG_BOOL, "no", 0, 0, NULL },
+	/* a system-call allow-list once serving (daemon/vigied_seccomp.c) */
+	{ "daemon", "seccomp", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "daemon", "pidfile", CFG_STR, "", 0, 0, NULL },
 	{ "daemon", "syslog", CFG_BOOL, "yes", 0, 0, NULL },
 	{ "daemon", "shutdown_timeout", CFG_INT, "30", 0, 3600, NULL }, /* s */
