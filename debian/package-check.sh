@@ -16,6 +16,8 @@
 #   - dpkg --purge: nothing of the package left but the system user, which
 #     Debian leaves (files elsewhere may still belong to it); this script
 #     then removes the user if it made it.
+# Runs are one at a time on a machine (a lock in /tmp); a run killed
+# before its purge is cleaned up by the next one.
 # --skip REASON prints a TAP skip with that reason (the sanitizer build: the
 # package builds its own release binaries, so the plain build runs it once).
 # Prints TAP.
@@ -40,6 +42,22 @@ done
 if [ "$(id -u)" -ne 0 ]; then
 	echo "1..0 # SKIP dpkg -i needs root"
 	exit 0
+fi
+# one at a time on a machine: several checkouts' test runs (a shared
+# development machine) would install and purge the same package
+exec 9>/tmp/vigie-package-check.lock
+if ! flock -w 300 9; then
+	echo "1..0 # SKIP another debian-package test held /tmp/vigie-package-check.lock for 300 s"
+	exit 0
+fi
+# a run killed before its purge (a timeout) leaves its package and this mark
+MARK=/var/tmp/vigie-package-check.installed
+if [ -e "$MARK" ]; then
+	dpkg --purge vigie >/dev/null 2>&1
+	[ "$(cat "$MARK")" = made-user ] && deluser --system vigie >/dev/null 2>&1 &&
+		{ getent group vigie >/dev/null && delgroup --system vigie >/dev/null 2>&1; }
+	rm -f "$MARK"
+	echo "# removed the package a killed run of this test left installed"
 fi
 if dpkg -s vigie >/dev/null 2>&1; then
 	echo "1..0 # SKIP a vigie package is installed already; not touching it"
@@ -78,7 +96,7 @@ cleanup() {
 			deluser --system vigie >/dev/null 2>&1
 			getent group vigie >/dev/null && delgroup --system vigie >/dev/null 2>&1
 		fi
-		rm -rf "$T"
+		rm -rf "$T" "$MARK"
 	fi
 }
 trap cleanup EXIT
@@ -124,6 +142,7 @@ dpkg-deb -e "$deb" "$T/control"
 check "it has postinst and postrm" bash -c "[ -x '$T/control/postinst' ] && [ -x '$T/control/postrm' ]"
 
 # --- dpkg -i -------------------------------------------------------------------------
+if [ "$had_user" = no ]; then echo made-user >"$MARK"; else echo had-user >"$MARK"; fi
 dpkg -i "$deb" >"$T/install.log" 2>&1
 check "dpkg -i installs it" [ $? -eq 0 ] || sed 's/^/# /' "$T/install.log"
 check "dpkg -V: the installed files are the package's" bash -c "[ -z \"\$(dpkg -V vigie)\" ]"
@@ -160,7 +179,7 @@ if [ -n "$port" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	echo "# 127.0.0.1:$(sed -n 's/^listen = inet:\([0-9]*\)@.*/\1/p' "$CONF") is taken here: the installed configuration with port $port"
 fi
 check "the installed configuration's milter listens on loopback TCP" [ -n "$port" ]
-/usr/sbin/vigied "${args[@]}" -f >"$T/vigied.log" 2>&1 &
+/usr/sbin/vigied "${args[@]}" -f >"$T/vigied.log" 2>&1 9>&- &
 pid=$!
 up=no
 # the engine load takes a second on a quiet machine, more on a busy one
