@@ -319,6 +319,24 @@ static inline GBytes *fx_docx(const char *body, const char *url)
 	return b;
 }
 
+/* fx_docx_picture - a Word file of one line of text and one picture, png */
+static inline GBytes *fx_docx_picture(const char *body, GBytes *png)
+{
+	char *doc = g_strdup_printf(
+	    "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+	    "wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:body></"
+	    "w:document>",
+	    body);
+	gsize n;
+	const char *d = g_bytes_get_data(png, &n);
+	const char *e[] = {"[Content_Types].xml",   FX_CT, "word/document.xml", doc,
+			   "word/media/image1.png", d};
+	gsize sizes[] = {0, 0, n};
+	GBytes *b = fx_zip(e, sizes, 3);
+	g_free(doc);
+	return b;
+}
+
 /* fx_docx_bomb - a docx whose document.xml inflates to mb megabytes */
 static inline GBytes *fx_docx_bomb(unsigned mb)
 {

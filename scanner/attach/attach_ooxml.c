@@ -6,7 +6,9 @@
  * a:t in slides and drawings, t in a workbook's shared strings), in the
  * parts under word/, xl/ and ppt/; a hyperlink is a relationship (.rels
  * part) of type .../hyperlink with TargetMode="External". XML is parsed
- * with GLib's GMarkup, incrementally, as it is inflated. Macros are
+ * with GLib's GMarkup, incrementally, as it is inflated. The pictures of
+ * the document (word/media/, xl/media/, ppt/media/) are read for QR codes
+ * (attach_image.c, attach_qr.c). Macros are
  * ClamAV's business (av.c); this file only reads what the document says.
  *
  * Why libzip: it reads a zip from a memory buffer, checks each entry's CRC
@@ -118,6 +120,57 @@ static bool ox_wanted(const char *name, bool *rels)
 	return true;
 }
 
+/* ox_media - a picture of the document (word/media/, xl/media/,
+ * ppt/media/), read for QR codes */
+static bool ox_media(const char *name)
+{
+	return (g_str_has_prefix(name, "word/media/") || g_str_has_prefix(name, "xl/media/") ||
+		g_str_has_prefix(name, "ppt/media/")) &&
+	       (g_str_has_suffix(name, ".png") || g_str_has_suffix(name, ".jpeg") ||
+		g_str_has_suffix(name, ".jpg") || g_str_has_suffix(name, ".gif") ||
+		g_str_has_suffix(name, ".webp"));
+}
+
+/* ox_read_media - entry i (a picture) inflated within the budget and read
+ * for QR codes; false when the budget ran out */
+static bool ox_read_media(zip_t *z, zip_uint64_t i, const attach_limits *l, gsize *inflated,
+			  attach_out *o)
+{
+	zip_file_t *f = zip_fopen_index(z, i, 0);
+	if (!f)
+		return true;
+	GByteArray *b = g_byte_array_new();
+	guint8 buf[16384];
+	bool ok = true;
+	for (;;) {
+		if (*inflated >= l->max_inflate) {
+			attach_out_limit(o, "max_inflate",
+					 "more than %" G_GSIZE_FORMAT " bytes inflated",
+					 l->max_inflate);
+			ok = false;
+			break;
+		}
+		zip_int64_t got = zip_fread(f, buf, MIN(sizeof buf, l->max_inflate - *inflated));
+		if (got <= 0)
+			break;
+		*inflated += (gsize)got;
+		g_byte_array_append(b, buf, (guint)got);
+	}
+	zip_fclose(f);
+	attach_grey g;
+	/* a picture it cannot decode is not the document's failure: no error */
+	attach_out *scratch = attach_out_new(o->deadline);
+	if (ok && attach_image_decode(b->data, b->len, l->max_pixels, &g, scratch)) {
+		attach_qr_scan(&g, o);
+		g_free(g.pixels);
+	} else if (scratch->limit) {
+		attach_out_limit(o, scratch->limit, "%s", scratch->limit_detail);
+	}
+	attach_out_free(scratch);
+	g_byte_array_unref(b);
+	return ok;
+}
+
 /* ox_kind - docx, xlsx, pptx from the entries of an open zip, or NULL */
 static const char *ox_kind(zip_t *z)
 {
@@ -180,6 +233,11 @@ bool attach_ooxml_read(const guint8 *d, gsize n, const attach_limits *l, attach_
 			break;
 		const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
 		bool rels;
+		if (name && ox_media(name)) {
+			if (!ox_read_media(z, (zip_uint64_t)i, l, &inflated, o))
+				break;
+			continue;
+		}
 		if (!name || !ox_wanted(name, &rels))
 			continue;
 		zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)i, 0);

@@ -110,6 +110,13 @@ static GBytes *mk_docx(void)
 	return fx_docx("Please review the attached payment schedule.",
 		       "https://docs-share.example.top/d/77");
 }
+static GBytes *mk_docx_qr(void)
+{
+	GBytes *png = mk_png();
+	GBytes *b = fx_docx_picture("Scan to sign the amendment", png);
+	g_bytes_unref(png);
+	return b;
+}
 static GBytes *mk_docx_bomb(void)
 {
 	return fx_docx_bomb(6);
@@ -151,6 +158,8 @@ static const attach_case cases[] = {
     {"pdf-garbage", mk_pdf_garbage, "pdf", NULL, NULL, NULL, NULL, NULL, NULL, true},
     {"docx", mk_docx, "docx", NULL, "https://docs-share.example.top/d/77", NULL, "payment schedule",
      NULL, NULL, false},
+    {"docx-qr-picture", mk_docx_qr, "docx", QR_URL, NULL, NULL, "sign the amendment", NULL, NULL,
+     false},
     {"docx-xml-bomb", mk_docx_bomb, "docx", NULL, NULL, NULL, NULL, NULL, "max_inflate", false},
 };
 
