@@ -1,7 +1,7 @@
 /* cli_eval.c - "vigie eval": detection figures on labelled sets
  *
- *   vigie eval [--json] [--top N] [--show missed|all] [--half 1|2] [--label LABEL DIR|FILE.eml...]
- * [FILE.jsonl...]
+ *   vigie eval [--json] [--top N] [--show missed|all] [--half 1|2] [--features OUT]
+ *              [--label LABEL DIR|FILE.eml...] [FILE.jsonl...]
  *
  * Mail folders are scanned recursively (name order, symbolic links not
  * followed) with the label given by the last --label before them; each
@@ -28,6 +28,11 @@
  * name): half 1 is the items whose hash is even. Tune on one half, check on
  * the other; the split does not depend on the order or the other items.
  *
+ * --features OUT writes one JSON line per item (set, kind, category, half,
+ * score, the intent.model weight in it, whether another finding weighs,
+ * and the features the intent model reads), from which
+ * scripts/intent-train learns a model.
+ *
  * SECURITY: the inputs are hostile messages; they go through the same
  * parsers and limits as "vigie scan". Nothing from them reaches a path or
  * a format string.
@@ -35,6 +40,7 @@
 #include "cli.h"
 #include "cli_inputs.h"
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,20 +71,79 @@ typedef struct {
 	long long max_size;
 	eval_show show;
 	int half;	 /* 0: every item; 1 or 2: that half (eval_in_half) */
+	FILE *features;	 /* --features: one JSON line per item, or NULL */
 	GPtrArray *sets; /* of eval_set* */
 } eval_run;
 
-/* eval_in_half - is the item keyed by key in the half r asks for */
-static bool eval_in_half(const eval_run *r, const char *key)
+/* eval_half_of - the half (1 or 2) the item keyed by key is in */
+static int eval_half_of(const char *key)
 {
-	if (!r->half)
-		return true;
 	guint32 h = 2166136261u;
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
 		h ^= *p;
 		h *= 16777619u;
 	}
-	return (int)(h & 1) + 1 == r->half;
+	return (int)(h & 1) + 1;
+}
+
+/* eval_in_half - is the item keyed by key in the half r asks for */
+static bool eval_in_half(const eval_run *r, const char *key)
+{
+	return !r->half || eval_half_of(key) == r->half;
+}
+
+/* eval_dump_features - with --features, one JSON line for the item: its
+ * set, kind, category, half, verdict score (without intent.model) and the
+ * features the intent model reads (scripts/intent-train learns from it) */
+static void eval_dump_features(const eval_run *r, const eval_set *s, const char *key, const char *category,
+			       const vigie_message *m, const vigie_verdict *v)
+{
+	if (!r->features)
+		return;
+	int model = 0;
+	bool found = false;
+	for (guint i = 0; i < v->findings->len; i++) {
+		const vigie_finding *f = g_ptr_array_index(v->findings, i);
+		if (!strcmp(f->rule, "intent.model"))
+			model += f->weight;
+		else if (vigie_finding_wants_model(f))
+			found = true;
+	}
+	JsonBuilder *b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "set");
+	json_builder_add_string_value(b, s->name);
+	json_builder_set_member_name(b, "kind");
+	json_builder_add_string_value(b, s->kind == EVAL_MALICIOUS ? "malicious"
+					 : s->kind == EVAL_BENIGN  ? "benign"
+								   : "other");
+	json_builder_set_member_name(b, "category");
+	json_builder_add_string_value(b, category ? category : "");
+	json_builder_set_member_name(b, "half");
+	json_builder_add_int_value(b, eval_half_of(key));
+	json_builder_set_member_name(b, "score");
+	json_builder_add_int_value(b, v->score);
+	json_builder_set_member_name(b, "model");
+	json_builder_add_int_value(b, model);
+	json_builder_set_member_name(b, "found");
+	json_builder_add_boolean_value(b, found);
+	json_builder_set_member_name(b, "features");
+	json_builder_begin_array(b);
+	GPtrArray *f = vigie_engine_features(r->engine, m);
+	for (guint i = 0; i < f->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(f, i));
+	g_ptr_array_unref(f);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	JsonGenerator *g = json_generator_new();
+	JsonNode *root = json_builder_get_root(b);
+	json_generator_set_root(g, root);
+	char *out = json_generator_to_data(g, NULL);
+	fprintf(r->features, "%s\n", out);
+	g_free(out);
+	json_node_unref(root);
+	g_object_unref(g);
+	g_object_unref(b);
 }
 
 /* eval_mail_category - CATEGORY of a file named NNN-LANG-CATEGORY.eml, or
@@ -215,6 +280,9 @@ static void eval_mail_file(eval_run *r, eval_set *s, const char *path)
 	double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 	char *cat = eval_mail_category(path);
 	eval_record(r, s, path, cat, v, ms);
+	char *key = g_path_get_basename(path);
+	eval_dump_features(r, s, key, cat, m, v);
+	g_free(key);
 	g_free(cat);
 	vigie_verdict_free(v);
 	vigie_message_free(m);
@@ -293,6 +361,7 @@ static bool eval_jsonl(eval_run *r, const char *path)
 			vigie_verdict *v = vigie_scan(r->engine, m);
 			double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 			eval_record(r, s, item, category, v, ms);
+			eval_dump_features(r, s, id ? id : line, category, m, v);
 			vigie_verdict_free(v);
 			vigie_message_free(m);
 		}
@@ -502,6 +571,7 @@ int cli_eval(const char *config, int argc, char **argv)
 	bool json = false;
 	unsigned top = 10;
 	const char *label = NULL;
+	const char *features = NULL;
 	GPtrArray *inputs = g_ptr_array_new(); /* pairs: label (or NULL for jsonl), path */
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
@@ -529,6 +599,8 @@ int cli_eval(const char *config, int argc, char **argv)
 				g_ptr_array_unref(inputs);
 				return CLI_EXIT_ERROR;
 			}
+		} else if (!strcmp(argv[i], "--features") && i + 1 < argc) {
+			features = argv[++i];
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "vigie eval: unknown option '%s'\n", argv[i]);
 			g_ptr_array_unref(inputs);
@@ -552,8 +624,18 @@ int cli_eval(const char *config, int argc, char **argv)
 		g_ptr_array_unref(inputs);
 		return CLI_EXIT_ERROR;
 	}
+	if (features) {
+		r.features = fopen(features, "w");
+		if (!r.features) {
+			fprintf(stderr, "vigie eval: --features %s: %s\n", features, g_strerror(errno));
+			g_ptr_array_unref(inputs);
+			return CLI_EXIT_ERROR;
+		}
+	}
 	r.engine = cli_engine_load(config, &r.max_size);
 	if (!r.engine) {
+		if (r.features)
+			fclose(r.features);
 		g_ptr_array_unref(inputs);
 		return CLI_EXIT_ERROR;
 	}
@@ -584,6 +666,10 @@ int cli_eval(const char *config, int argc, char **argv)
 		eval_print_text(&r, top);
 	for (guint i = 0; i < r.sets->len; i++)
 		ok &= ((eval_set *)g_ptr_array_index(r.sets, i))->errors == 0;
+	if (r.features && fclose(r.features) != 0) {
+		fprintf(stderr, "vigie eval: --features %s: %s\n", features, g_strerror(errno));
+		ok = false;
+	}
 	g_ptr_array_unref(r.sets);
 	g_ptr_array_unref(inputs);
 	vigie_engine_unref(r.engine);

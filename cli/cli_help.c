@@ -49,6 +49,8 @@ static const cli_option cli_eval_options[] = {
 	{ "--top N", "the N rules that fire most, per set" },
 	{ "--show missed|all", "list the wrongly judged (or all) inputs" },
 	{ "--json", "one JSON object with every figure" },
+	{ "--features OUT", "write each item's intent-model features to OUT\n"
+			    "(JSON lines, for scripts/intent-train)" },
 	{ NULL, NULL },
 };
 
@@ -86,7 +88,7 @@ static const cli_command cli_commands[] = {
 	  "findings that led to it: rule, category, weight, evidence, where. A mail\n"
 	  "file may start with an mbox \"From \" line.",
 	  cli_scan_options, "0 all released, 1 some tagged, quarantined or rejected, 2 error" },
-	{ "eval", "[--json] [--top N] [--show missed|all] [--half 1|2] [--label LABEL DIR...] [FILE.jsonl...]",
+	{ "eval", "[--json] [--top N] [--show missed|all] [--half 1|2] [--features OUT] [--label LABEL DIR...] [FILE.jsonl...]",
 	  "detection figures on labelled sets",
 	  "Scans labelled sets of messages and prints, per set, how many were\n"
 	  "flagged and by which rules.",

@@ -1,12 +1,15 @@
-/* fuzz_intent.c - fuzz target for the intent analyser's two parsers of
- * outside input: the rule-file loader (first byte 'R': the rest is a rule
- * file) and the scan (anything else: the bytes are a chat text, split
- * into sentences, quotations and stances and matched against the bundled
- * rules). Checks: a load either succeeds or names the file; every finding's
- * evidence and location are valid UTF-8.
+/* fuzz_intent.c - fuzz target for the intent analyser's parsers: the
+ * rule-file loader (first byte 'R': the rest is a rule file), the word
+ * model's file (first byte 'M') and the scan (anything else: the bytes are
+ * a chat text, split into sentences, quotations and stances and matched
+ * against the bundled rules, and read into the word model's features).
+ * Checks: a load either succeeds or names the file; every finding's
+ * evidence and location are valid UTF-8; every feature is one or two
+ * words of a-z.
  */
 #include "fuzz.h"
 #include "internal.h"
+#include "intent/intent.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -46,6 +49,36 @@ static void fz_rules(const uint8_t *data, size_t size)
 	g_free(path);
 }
 
+static void fz_model(const uint8_t *data, size_t size)
+{
+	char *path = g_build_filename(fz_dir, "m.model", NULL);
+	g_assert_true(g_file_set_contents(path, (const char *)data, (gssize)size, NULL));
+	GError *err = NULL;
+	intent_model *im = intent_model_load(path, &err);
+	fuzz_check_load(im != NULL, err, path);
+	intent_model_free(im);
+	g_unlink(path);
+	g_free(path);
+}
+
+static void fz_features(const vigie_message *m)
+{
+	GPtrArray *f = intent_model_features(m, 65536);
+	for (guint i = 0; i < f->len; i++) {
+		const char *w = g_ptr_array_index(f, i);
+		int words = 1;
+		for (const char *p = w; *p; p++) {
+			if (*p == ' ')
+				words++;
+			else if (*p < 'a' || *p > 'z')
+				abort();
+		}
+		if (words > 2 || strlen(w) < 2)
+			abort();
+	}
+	g_ptr_array_unref(f);
+}
+
 static void fz_text(const uint8_t *data, size_t size)
 {
 	vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
@@ -57,6 +90,7 @@ static void fz_text(const uint8_t *data, size_t size)
 		fuzz_check_str(f->evidence);
 		fuzz_check_str(f->where);
 	}
+	fz_features(m);
 	vigie_verdict_free(v);
 	vigie_message_free(m);
 }
@@ -67,6 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_init();
 	if (size > 0 && data[0] == 'R')
 		fz_rules(data + 1, size - 1);
+	else if (size > 0 && data[0] == 'M')
+		fz_model(data + 1, size - 1);
 	else
 		fz_text(data, size);
 	return 0;

@@ -244,6 +244,13 @@ static const cfg_row config_table[] = {
 	{ "intent", "languages", CFG_LIST, "", 0, 0, NULL }, /* "" = every language */
 	{ "intent", "max_scan_bytes", CFG_SIZE, "64K", 1 * KB, 16 * MB, NULL },
 	{ "intent", "quote_min_words", CFG_INT, "5", 1, 1000, NULL },
+	/* the word models (intent/intent_model.c): one per channel, and the
+	 * bounds of their weight */
+	{ "intent", "model_enabled", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "intent", "model_mail", CFG_PATH, "../signatures/intent/mail.model", 0, 0, NULL },
+	{ "intent", "model_chat", CFG_PATH, "../signatures/intent/chat.model", 0, 0, NULL },
+	{ "intent", "model_max_weight", CFG_INT, "3", 0, 100, NULL },
+	{ "intent", "model_min_weight", CFG_INT, "-3", -100, 0, NULL },
 	/* the compiled prefilter, kept between runs: auto = the user's cache
 	 * folder ($XDG_CACHE_HOME/vigie), "" = not kept, or a folder */
 	{ "intent", "cache_dir", CFG_STR, "auto", 0, 0, NULL },

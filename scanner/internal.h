@@ -304,6 +304,18 @@ int phone_type(const phone_engine *p, const char *e164, const char **type);
 /* phone_country_code - "33" for "FR" ([phone] country), NULL if unknown */
 const char *phone_country_code(const char *iso);
 
+/* intent_model_apply - the word model of m's channel ([intent]
+ * model_mail / model_chat) adds intent.model when a text analyser already
+ * found something in m (run after every analyser, before the policy) */
+void intent_model_apply(const intent_engine *ie, const vigie_message *m, vigie_verdict *v);
+/* intent_model_second_opinion - is f a finding the model weighs a second
+ * opinion on (a lexicon, intent or URL finding of positive weight)? */
+bool intent_model_second_opinion(const vigie_finding *f);
+/* intent_model_features - the distinct features (words and word pairs) the
+ * intent model reads in m's texts and Subject, sorted; at most max_bytes
+ * of each text (intent/intent_model.c) */
+GPtrArray *intent_model_features(const vigie_message *m, gsize max_bytes);
+
 /* ---- policy.c ---- */
 void policy_apply(const vigie_config *c, vigie_verdict *v);
 /* policy_apply_class - policy_apply, with the speaker's weight for content

@@ -261,6 +261,10 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
+	/* the intent word model: a second opinion on what was found */
+	if (e->intent)
+		intent_model_apply(e->intent, m, v);
+
 	policy_apply_settings(e->policy, v, scan_bulk(e, m, authenticated));
 	if (errors->len)
 		v->error = g_string_free(errors, FALSE);

@@ -342,7 +342,7 @@ static char *write_config(guint n, const char *core, const char *av, const char 
 	char *text = g_strdup_printf("[core]\nsignatures = %s\n%s[av]\nbundled = %s/clamav\n"
 				     "system_database = off\n%s[policy]\n%s[lexicon]\nenabled = no\n"
 				     "[urls]\nenabled = no\n[sender]\nenabled = no\n"
-				     "[structure]\nenabled = no\n[attach]\nenabled = no\n[phone]\nenabled = no\n",
+				     "[structure]\nenabled = no\n[attach]\nenabled = no\n[phone]\nenabled = no\n[intent]\nmodel_enabled = no\n",
 				     tmpdir, core ? core : "", tmpdir, av ? av : "",
 				     policy ? policy : "");
 	g_assert_true(g_file_set_contents(path, text, -1, NULL));

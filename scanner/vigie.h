@@ -294,6 +294,13 @@ typedef struct {
  * If an analyser fails, verdict->error says which and why; the findings of
  * the others are kept. */
 vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m);
+/* vigie_engine_features - the distinct words and word pairs of m that the
+ * intent model reads (sorted; caller unrefs), for training a model on
+ * labelled messages (vigie eval --features, scripts/intent-train) */
+GPtrArray *vigie_engine_features(const vigie_engine *e, const vigie_message *m);
+/* vigie_finding_wants_model - would this finding let the intent model weigh
+ * in (a text analyser's finding of positive weight)? */
+bool vigie_finding_wants_model(const vigie_finding *f);
 void vigie_verdict_free(vigie_verdict *v);
 
 /* vigie_verdict_to_json - one line of JSON; caller frees with g_free */

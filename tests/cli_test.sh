@@ -78,7 +78,7 @@ rm -r "$T/feeds"
 printf 'From: client@example.org\nTo: service@cc.example\nSubject: question\n\nBonjour, quand arrive ma commande ?\n' >"$T/clean.eml"
 run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/clean.eml"
 check "a clean mail is released (exit 0)" [ "$rc" -eq 0 ]
-check "human output names the action" grep -q "clean.eml: release (score 0)" "$T/o"
+check "human output names the action and score" grep -qE "clean.eml: release \(score -?[0-9]+\)" "$T/o"
 
 mail_with "$SRC/tests/fixtures/av/eicar.com" "eicar.com" >"$T/eicar.eml"
 run_vigie "$T/o" "$T/e" -c "$CONF" scan "$T/eicar.eml"

@@ -31,6 +31,8 @@ typedef enum {
 	INTENT_CLAIM, /* "claim": who the writer says they are; quotes apply */
 } intent_kind;
 
+typedef struct intent_model intent_model;
+
 /* one rule line */
 typedef struct {
 	char *file;
@@ -118,11 +120,25 @@ struct intent_engine {
 	int quote_min_words;
 	gsize max_bytes;
 	char *describe;
+	intent_model *model_mail, *model_chat; /* [intent] model_mail/_chat, or NULL when off */
+	int model_max, model_min; /* bounds of the intent.model weight */
 };
 
 /* the pseudo-intents a combination may name besides the real ones */
 extern const char *const intent_pseudo[];
 extern const char *const intent_signals[];
+
+/* ---- intent_model.c ---- */
+
+/* intent_model_load - the model file at path; NULL with err naming the
+ * file and line */
+intent_model *intent_model_load(const char *path, GError **err);
+void intent_model_free(intent_model *im); /* NULL is a no-op */
+guint intent_model_size(const intent_model *im); /* number of terms */
+/* intent_model_scan - the finding intent.model for m, its weight bounded
+ * by [min_weight, max_weight] (none when it rounds to 0) */
+void intent_model_scan(const intent_model *im, const vigie_message *m, gsize max_bytes, int max_weight,
+		       int min_weight, vigie_verdict *v);
 
 /* ---- intent_prefilter.c ---- */
 

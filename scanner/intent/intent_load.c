@@ -117,6 +117,9 @@ static char *intent_check_regex(const char *re)
 {
 	if (strstr(re, "(*"))
 		return g_strdup("control verbs (*...) are not allowed");
+	/* "re:a|re:b" reads as "a" or the literal text "re:b": a mistake */
+	if (strstr(re, "|re:"))
+		return g_strdup("'|re:' inside a pattern: a pattern's alternatives are written a|b");
 	if (strchr(re, '\\') && (strstr(re, "\\1") || strstr(re, "\\g") || strstr(re, "\\k")))
 		return g_strdup("back-references are not allowed");
 	for (const char *p = re; *p; p = g_utf8_next_char(p))
@@ -640,6 +643,8 @@ void intent_engine_free(intent_engine *ie)
 {
 	if (!ie)
 		return;
+	intent_model_free(ie->model_mail);
+	intent_model_free(ie->model_chat);
 	g_ptr_array_unref(ie->flat);
 	g_array_unref(ie->flat_def);
 	g_ptr_array_unref(ie->intents);
@@ -759,6 +764,21 @@ intent_engine *intent_engine_load(const vigie_config *c, GError **err)
 	if (ie) {
 		ie->quote_min_words = (int)vigie_config_get_int(c, "intent", "quote_min_words");
 		ie->max_bytes = (gsize)vigie_config_get_int(c, "intent", "max_scan_bytes");
+		ie->model_max = (int)vigie_config_get_int(c, "intent", "model_max_weight");
+		ie->model_min = (int)vigie_config_get_int(c, "intent", "model_min_weight");
+	}
+	if (ie && vigie_config_get_bool(c, "intent", "model_enabled")) {
+		ie->model_mail = intent_model_load(vigie_config_get(c, "intent", "model_mail"), err);
+		ie->model_chat = ie->model_mail ? intent_model_load(vigie_config_get(c, "intent", "model_chat"), err)
+						: NULL;
+		if (!ie->model_chat) {
+			intent_engine_free(ie);
+			return NULL;
+		}
+		char *d = g_strdup_printf("%s, word models of %u (mail) and %u (chat) terms", ie->describe,
+					  intent_model_size(ie->model_mail), intent_model_size(ie->model_chat));
+		g_free(ie->describe);
+		ie->describe = d;
 	}
 	return ie;
 }
