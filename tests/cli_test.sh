@@ -145,6 +145,11 @@ done
 FIX=$SRC/tests/fixtures/av
 while IFS=$'\t' read -r file expect; do
 	case "$file" in ''|'#'*) continue ;; esac
+	# a fixture listed but absent would send a mail with no attachment
+	if [ ! -s "$FIX/$file" ]; then
+		nok "signature fixture $file" "missing: $FIX/$file"
+		continue
+	fi
 	mail_with "$FIX/$file" "$file" >"$T/fx.eml"
 	run_vigie "$T/o" "$T/e" -c "$CONF" scan --json "$T/fx.eml"
 	got=$(python3 -c '
