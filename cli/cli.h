@@ -26,4 +26,16 @@ bool cli_help_command(FILE *to, const char *name, const char *config);
 /* cli_store - "vigie store stats" (cli_store.c) */
 int cli_store(const char *config, int argc, char **argv);
 
+/* cli_learn - "vigie learn --malicious|--benign FILE|DIR|FILE.jsonl..." (cli_learn.c) */
+int cli_learn(const char *config, int argc, char **argv);
+/* cli_quarantine_confirm - "vigie quarantine confirm ID...": recorded as
+ * malicious, kept quarantined, one audit line each (cli_learn.c) */
+int cli_quarantine_confirm(vigie_quarantine *q, const char *config, const char *who, int argc, char **argv);
+/* cli_learn_item - an item's bytes (channel "mail" or "chat") recorded as
+ * malicious or benign under id; false with *why (caller g_free) */
+bool cli_learn_item(const char *config, const char *channel, GBytes *bytes, bool malicious, const char *id,
+		    char **why);
+/* cli_learn_done - free what cli_learn_item built for the run */
+void cli_learn_done(void);
+
 #endif

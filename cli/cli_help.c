@@ -65,7 +65,11 @@ static const cli_option cli_quarantine_options[] = {
 	  "re-inject mail into the MTA over SMTP ([quarantine]\n"
 	  "release_host and release_port) with a release token\n"
 	  "vigied honours once, for that content and those\n"
-	  "recipients; chat items go to the channel's downstream" },
+	  "recipients; chat items go to the channel's downstream;\n"
+	  "the state store then remembers it as a false positive" },
+	{ "confirm ID...", "the item is malicious: it stays quarantined and the\n"
+			   "state store remembers its campaign (its text, links\n"
+			   "and phone numbers) for every channel" },
 	{ "delete ID...", "move items to the folder's deleted/ part" },
 	{ "purge --older-than AGE", "remove items older than AGE (30d, 12h)" },
 	{ NULL, NULL },
@@ -74,6 +78,14 @@ static const cli_option cli_quarantine_options[] = {
 static const cli_option cli_store_options[] = {
 	{ "stats", "backend, keys, bytes used and capacity of the state store\n"
 		   "(read beside a running vigied)" },
+	{ NULL, NULL },
+};
+
+static const cli_option cli_learn_options[] = {
+	{ "--malicious|--benign", "what the inputs are (a .jsonl line's \"label\"\n"
+				  "field overrides it)" },
+	{ "FILE|DIR|FILE.jsonl", "mail files, folders of them (recursive), or chat\n"
+				 "messages one JSON object a line, as vigie eval reads" },
 	{ NULL, NULL },
 };
 
@@ -93,7 +105,7 @@ static const cli_command cli_commands[] = {
 	  "Scans labelled sets of messages and prints, per set, how many were\n"
 	  "flagged and by which rules.",
 	  cli_eval_options, "0 figures printed, 2 error" },
-	{ "quarantine", "list|show|release|delete|purge ...",
+	{ "quarantine", "list|show|release|confirm|delete|purge ...",
 	  "review the quarantine folder ([quarantine] dir)",
 	  "Lists, shows, releases and deletes the items vigied held. Every action is\n"
 	  "written to the folder's audit.log.",
@@ -111,6 +123,12 @@ static const cli_command cli_commands[] = {
 	  "vigie-update.timer runs it hourly as the user vigie. The ClamAV databases\n"
 	  "stay freshclam's job.",
 	  cli_no_options, "0 every feed updated or not modified, 2 any feed failed" },
+	{ "learn", "--malicious|--benign FILE|DIR|FILE.jsonl...", "teach the state store from exported messages",
+	  "Records each message as an analyst's decision, like sa-learn: a malicious\n"
+	  "one's campaign (text, links, phone numbers) is remembered as a confirmed\n"
+	  "quarantine item would be; a benign one's links and numbers stop counting\n"
+	  "as a campaign's. Only keyed hashes reach the store.",
+	  cli_learn_options, "0 every input learned, 2 any failed" },
 	{ "store", "stats", "what the state store holds ([store])",
 	  "Reads [store] of the configuration (no rules are loaded) and prints what\n"
 	  "the store holds. It keeps keyed hashes and counts, never message text or\n"

@@ -4,6 +4,7 @@
  *   list [filters] [--json] [--limit N] [--state quarantined|released|deleted]
  *   show ID [--raw]
  *   release ID... [--to ADDR]
+ *   confirm ID...     (cli_learn.c)
  *   delete ID...
  *   purge --older-than AGE        (AGE: 30d, 12h, 90m)
  *
@@ -515,7 +516,8 @@ static bool q_deliver_chat(const vigie_config *c, const char *sec, const vigie_q
 
 /* q_release_one - claim, deliver (mail: re-inject with a release token;
  * chat: the channel's downstream), then finish or undo */
-static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char *id, const char *to)
+static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char *config, const char *id,
+			  const char *to)
 {
 	GError *err = NULL;
 	char *sec = NULL, *why = NULL;
@@ -568,6 +570,17 @@ static bool q_release_one(vigie_quarantine *q, const vigie_config *c, const char
 		char *result = g_strdup_printf("released%s%s: %s", dest, dest_name, why);
 		vigie_quarantine_audit(q, q_who(), "release", id, result);
 		g_free(result);
+		/* a release is the analyst's word that it was a false positive */
+		char *nope = NULL;
+		if (cli_learn_item(config, it->channel, bytes, false, id, &nope)) {
+			vigie_quarantine_audit(q, q_who(), "learn", id, "false positive: remembered");
+		} else {
+			fprintf(stderr, "vigie: release %s: not remembered as a false positive: %s\n", id, nope);
+			char *res = g_strdup_printf("false positive not remembered: %s", nope);
+			vigie_quarantine_audit(q, q_who(), "learn", id, res);
+			g_free(res);
+		}
+		g_free(nope);
 	} else {
 		if (err) {
 			char *w = g_strdup_printf("%s; %s", why, err->message);
@@ -630,11 +643,14 @@ int cli_quarantine(const char *config, int argc, char **argv)
 			rc = CLI_EXIT_ERROR;
 		} else if (ids->len) {
 			for (guint i = 0; i < ids->len; i++)
-				if (!q_release_one(q, c, g_ptr_array_index(ids, i), to))
+				if (!q_release_one(q, c, config, g_ptr_array_index(ids, i), to))
 					rc = CLI_EXIT_ERROR;
 			vhttp_global_cleanup();
+			cli_learn_done();
 		}
 		g_ptr_array_unref(ids);
+	} else if (!strcmp(cmd, "confirm")) {
+		rc = cli_quarantine_confirm(q, config, q_who(), argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "delete")) {
 		if (argc < 2) {
 			fprintf(stderr, "vigie quarantine delete: which ID?\n");
@@ -665,7 +681,7 @@ int cli_quarantine(const char *config, int argc, char **argv)
 			g_free(res);
 		}
 	} else {
-		fprintf(stderr, "vigie quarantine: unknown subcommand '%s' (list, show, release, delete, purge)\n", cmd);
+		fprintf(stderr, "vigie quarantine: unknown subcommand '%s' (list, show, release, confirm, delete, purge)\n", cmd);
 		rc = CLI_EXIT_ERROR;
 	}
 	vigie_quarantine_close(q);

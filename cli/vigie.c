@@ -5,6 +5,7 @@
  *   vigie [-c CONFIG] quarantine list|show|release|delete|purge ...
  *   vigie [-c CONFIG] update
  *   vigie [-c CONFIG] store stats
+ *   vigie [-c CONFIG] learn --malicious|--benign FILE|DIR|FILE.jsonl...
  *   vigie [-c CONFIG] --check-config
  *   vigie --version | --help | COMMAND --help
  *
@@ -156,6 +157,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "quarantine"))
 		return cli_quarantine(cli_config_path(config), sub_argc, sub_argv);
+	if (!strcmp(cmd, "learn"))
+		return cli_learn(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "store"))
 		return cli_store(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "update"))

@@ -277,6 +277,8 @@ char *vigie_quarantine_store(vigie_quarantine *q, const vigie_message *m, const 
 		g_clear_pointer(&id, g_free);
 	} else {
 		vigie_quarantine_audit(q, "vigied", "store", id, vigie_action_name(v->action));
+		/* campaign memory: its print, under its id (scanner/memory/) */
+		memory_note_commit(v->memory, id);
 	}
 	g_free(meta);
 	g_free(newdir);

@@ -195,6 +195,15 @@ static const cfg_row config_table[] = {
 	{ "store", "redis_pool", CFG_INT, "4", 1, 64, NULL },
 	{ "store", "timeout", CFG_INT, "50", 1, 10000, NULL },  /* ms: connect and each command */
 	{ "store", "retry", CFG_INT, "2", 0, 3600, NULL },       /* s before a failed backend is tried again */
+	/* the memory analyser (scanner/memory/): campaign memory across channels */
+	{ "memory", "enabled", CFG_BOOL, "yes", 0, 0, NULL },  /* with [store] enabled */
+	{ "memory", "campaign_ttl", CFG_INT, "2592000", 60, 366 * 86400, NULL }, /* s: 30 days */
+	{ "memory", "campaign_text_match", CFG_INT, "4", 1, 8, NULL }, /* shingles of 8 in common */
+	{ "memory", "campaign_text_weight", CFG_INT, "10", 0, 1000, NULL },
+	{ "memory", "campaign_url_weight", CFG_INT, "10", 0, 1000, NULL },
+	{ "memory", "campaign_domain_weight", CFG_INT, "4", 0, 1000, NULL },
+	{ "memory", "campaign_phone_weight", CFG_INT, "4", 0, 1000, NULL },
+	{ "memory", "unavailable_weight", CFG_INT, "0", 0, 1000, NULL },
 
 	/* the webhook front end (webhook/) */
 	{ "webhook", "enabled", CFG_BOOL, "no", 0, 0, NULL },
@@ -329,7 +338,7 @@ static const cfg_row config_table[] = {
 	/* categories that make a flagged message malicious rather than spam */
 	{ "policy", "malicious_categories", CFG_LIST,
 	  "malware, phishing, phishing-link, impersonation, intent, claim, risky-attachment, "
-	  "unscanned, unscanned-executable, av-heuristic", 0, 0, NULL },
+	  "unscanned, unscanned-executable, av-heuristic, campaign", 0, 0, NULL },
 	/* bulk: authenticated mass mail with an unsubscribe; what to do with it */
 	{ "policy", "bulk_action", CFG_STR, "release", 0, 0, bulk_actions },
 	{ "policy", "bulk_needs_auth", CFG_BOOL, "yes", 0, 0, NULL },

@@ -7,6 +7,34 @@
 
 #include "vigie.h"
 
+/* ---- store/store.c: what the memory analyser needs beyond vigie.h ---- */
+/* store_ref - one more reference (vigie_store_close drops one) */
+vigie_store *store_ref(vigie_store *s);
+/* store_smembers_many - the sets of n keys in one read (one round trip):
+ * out[i] of char* or NULL when missing (caller unrefs each) */
+VigieStoreStatus store_smembers_many(vigie_store *s, const char *const *keys, guint n, GPtrArray **out,
+				     GError **err);
+
+/* store_sadd_many - member added to the sets of n keys in one transaction
+ * (one round trip), as vigie_store_sadd */
+VigieStoreStatus store_sadd_many(vigie_store *s, const char *const *keys, guint n, const char *member,
+				 gint64 ttl, guint cap, GError **err);
+
+/* ---- memory/: the memory analyser, as scan.c, verdict.c and the
+ * quarantine call it ---- */
+typedef struct memory_print memory_print;
+typedef struct memory_note memory_note;
+/* memory_scan - campaign memory for m (findings into v); m's print for
+ * memory_keep, or NULL (memory off, no store, or its key unreadable) */
+memory_print *memory_scan(const vigie_engine *e, const vigie_message *m, vigie_verdict *v);
+/* memory_keep - after the policy: a quarantining verdict keeps p as its
+ * note (v->memory), else p is freed */
+void memory_keep(const vigie_engine *e, vigie_verdict *v, memory_print *p);
+/* memory_note_commit - the quarantine stored the message as id: remember
+ * its print (n NULL: nothing) */
+void memory_note_commit(memory_note *n, const char *id);
+void memory_note_free(gpointer n);
+
 /* ---- config.c ---- */
 typedef enum { CFG_STR, CFG_INT, CFG_SIZE, CFG_BOOL, CFG_PATH, CFG_LIST } cfg_type;
 

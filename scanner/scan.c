@@ -265,7 +265,9 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 	if (e->intent)
 		intent_model_apply(e->intent, m, v);
 
+	memory_print *mp = memory_scan(e, m, v); /* campaign memory (scanner/memory/) */
 	policy_apply_settings(e->policy, v, scan_bulk(e, m, authenticated));
+	memory_keep(e, v, mp);
 	if (errors->len)
 		v->error = g_string_free(errors, FALSE);
 	else

@@ -54,6 +54,7 @@ void vigie_verdict_free(vigie_verdict *v)
 	g_ptr_array_unref(v->findings);
 	g_free(v->error);
 	g_free(v->engine_version);
+	memory_note_free(v->memory);
 	g_free(v);
 }
 

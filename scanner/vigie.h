@@ -288,6 +288,8 @@ typedef struct {
 	char *error;          /* an analyser failed: the front end applies its fail mode */
 	char *engine_version;
 	double elapsed_ms;
+	void *memory;         /* internal (scanner/memory/): what the store keeps
+			       * of the message if the quarantine stores it */
 } vigie_verdict;
 
 /* vigie_scan - run every analyser and the policy. Never returns NULL.
@@ -342,6 +344,13 @@ VigieStoreStatus vigie_store_sadd(vigie_store *s, const char *key, const char *m
 VigieStoreStatus vigie_store_smembers(vigie_store *s, const char *key, GPtrArray **members,
 				      GError **err);
 VigieStoreStatus vigie_store_del(vigie_store *s, const char *key, GError **err);
+/* vigie_memory_learn - an analyst's decision on m: malicious (its links,
+ * numbers and text are remembered as a campaign under id: a quarantine id,
+ * or a name for a learned example) or benign (id, when given, was a false
+ * positive; its links and numbers are not a sign of a campaign) */
+typedef enum { VIGIE_LEARN_MALICIOUS, VIGIE_LEARN_BENIGN } VigieLearn;
+bool vigie_memory_learn(vigie_engine *e, const vigie_message *m, VigieLearn label, const char *id,
+			GError **err);
 /* vigie_store_failures - operations answered DOWN since open */
 guint64 vigie_store_failures(const vigie_store *s);
 /* vigie_store_stats - a few "name value" lines (backend, keys, bytes, ...);

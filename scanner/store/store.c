@@ -35,6 +35,7 @@ struct vigie_store {
 	gint64 down_until;  /* monotonic µs: no attempt before */
 	char *cause;        /* of the current outage, or NULL when up */
 	gint failures;      /* atomic */
+	gint refs;          /* the engine's, and each verdict that may be quarantined */
 };
 
 /* vigie_store_open - see vigie.h */
@@ -43,6 +44,7 @@ vigie_store *vigie_store_open(const vigie_config *c)
 	if (!vigie_config_get_bool(c, "store", "enabled"))
 		return NULL;
 	vigie_store *s = g_new0(vigie_store, 1);
+	s->refs = 1;
 	g_mutex_init(&s->lock);
 	s->backend = !strcmp(vigie_config_get(c, "store", "backend"), "redis") ? STORE_BACKEND_REDIS
 									      : STORE_BACKEND_LMDB;
@@ -60,10 +62,18 @@ vigie_store *vigie_store_open(const vigie_config *c)
 	return s;
 }
 
-/* vigie_store_close - free s; NULL is a no-op */
+/* store_ref - one more reference (internal.h); returns s */
+vigie_store *store_ref(vigie_store *s)
+{
+	if (s)
+		g_atomic_int_inc(&s->refs);
+	return s;
+}
+
+/* vigie_store_close - drop a reference; the last frees; NULL is a no-op */
 void vigie_store_close(vigie_store *s)
 {
-	if (!s)
+	if (!s || !g_atomic_int_dec_and_test(&s->refs))
 		return;
 	store_lmdb_close(s->lmdb);
 	store_redis_free(s->redis);
@@ -244,6 +254,34 @@ VigieStoreStatus vigie_store_smembers(vigie_store *s, const char *key, GPtrArray
 	if (op.members)
 		g_ptr_array_unref(op.members);
 	return r == VIGIE_STORE_DOWN ? r : VIGIE_STORE_MISSING;
+}
+
+/* store_smembers_many - see internal.h */
+VigieStoreStatus store_smembers_many(vigie_store *s, const char *const *keys, guint n, GPtrArray **out,
+				     GError **err)
+{
+	memset(out, 0, n * sizeof *out);
+	if (!n)
+		return VIGIE_STORE_MISSING;
+	store_op op = { .kind = STORE_SMEMBERS_MANY, .key = "", .keys = keys, .nkeys = n, .many = out };
+	VigieStoreStatus r = store_run(s, &op, err);
+	if (r == VIGIE_STORE_DOWN)
+		for (guint i = 0; i < n; i++)
+			g_clear_pointer(&out[i], g_ptr_array_unref);
+	return r;
+}
+
+/* store_sadd_many - see internal.h */
+VigieStoreStatus store_sadd_many(vigie_store *s, const char *const *keys, guint n, const char *member,
+				 gint64 ttl, guint cap, GError **err)
+{
+	g_assert(ttl > 0 && cap > 0);
+	if (!n)
+		return VIGIE_STORE_OK;
+	store_op op = { .kind = STORE_SADD_MANY, .key = "", .keys = keys, .nkeys = n, .value = member,
+			.ttl = ttl, .cap = cap };
+	VigieStoreStatus r = store_run(s, &op, err);
+	return r == VIGIE_STORE_DOWN ? r : VIGIE_STORE_OK;
 }
 
 VigieStoreStatus vigie_store_del(vigie_store *s, const char *key, GError **err)

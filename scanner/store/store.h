@@ -31,7 +31,7 @@ typedef struct {
 } store_settings;
 
 /* One operation, the same for both backends. */
-typedef enum { STORE_GET, STORE_PUT, STORE_INCR, STORE_SADD, STORE_SMEMBERS, STORE_DEL } store_op_kind;
+typedef enum { STORE_GET, STORE_PUT, STORE_INCR, STORE_SADD, STORE_SMEMBERS, STORE_DEL, STORE_SMEMBERS_MANY, STORE_SADD_MANY } store_op_kind;
 typedef struct {
 	store_op_kind kind;
 	const char *key;
@@ -39,10 +39,13 @@ typedef struct {
 	gint64 delta;        /* INCR */
 	gint64 ttl;          /* PUT, INCR (when created), SADD: seconds */
 	guint cap;           /* SADD: a full set takes no new member */
+	const char *const *keys; /* SMEMBERS_MANY, SADD_MANY: nkeys keys, one transaction (one round trip) */
+	guint nkeys;
 	/* results */
 	char *out;           /* GET (owned by the caller) */
 	gint64 number;       /* INCR: new value */
 	GPtrArray *members;  /* SMEMBERS: of char* (owned by the caller) */
+	GPtrArray **many;    /* SMEMBERS_MANY: nkeys slots, each NULL or as members */
 	bool found;
 } store_op;
 

@@ -284,6 +284,21 @@ bool store_lmdb_run(store_lmdb *l, store_op *op, GError **err)
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	MDB_txn *txn;
 	int rc;
+	if (op->kind == STORE_SMEMBERS_MANY) {
+		if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)))
+			return lmdb_error(err, "store", l->path, rc);
+		for (guint i = 0; i < op->nkeys && (rc == 0 || rc == MDB_NOTFOUND); i++) {
+			MDB_val k = { strlen(op->keys[i]), (void *)op->keys[i] }, v;
+			lmdb_rec rec;
+			rc = mdb_get(txn, l->dbi, &k, &v);
+			if (rc == 0 && lmdb_rec_read(&v, now, &rec) && rec.kind == 'S') {
+				op->many[i] = lmdb_members(&rec);
+				op->found = true;
+			}
+		}
+		mdb_txn_abort(txn);
+		return rc == 0 || rc == MDB_NOTFOUND ? true : lmdb_error(err, "store", l->path, rc);
+	}
 	if (op->kind == STORE_GET || op->kind == STORE_SMEMBERS) {
 		if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)))
 			return lmdb_error(err, "store", l->path, rc);
@@ -316,8 +331,17 @@ bool store_lmdb_run(store_lmdb *l, store_op *op, GError **err)
 		if (lmdb_used(l, txn) >= l->max_size)
 			rc = MDB_MAP_FULL;
 	}
-	if (rc == 0)
+	if (rc == 0 && op->kind == STORE_SADD_MANY) {
+		for (guint i = 0; i < op->nkeys && rc == 0; i++) {
+			store_op one = *op;
+			one.kind = STORE_SADD;
+			one.key = op->keys[i];
+			rc = lmdb_write(l, txn, &one, now);
+		}
+		op->found = true;
+	} else if (rc == 0) {
 		rc = lmdb_write(l, txn, op, now);
+	}
 	if (rc == 0)
 		rc = mdb_txn_commit(txn);
 	else

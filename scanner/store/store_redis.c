@@ -218,6 +218,69 @@ static bool redis_run(redis_conn *c, const char *key, store_op *op, GError **err
 		op->found = true;
 		break;
 	}
+	case STORE_SADD_MANY: {
+		char **keys = g_new0(char *, op->nkeys);
+		for (guint i = 0; i < op->nkeys; i++) {
+			keys[i] = g_strconcat(key, op->keys[i], NULL); /* key is the prefix here */
+			const char *a[] = { "EVAL", sadd_script, "1", keys[i], op->value, ttl, cap };
+			size_t n[] = { 4, sizeof sadd_script - 1, 1, strlen(keys[i]), strlen(op->value),
+				       strlen(ttl), strlen(cap) };
+			redisAppendCommandArgv(c->ctx, 7, a, n);
+		}
+		bool ok = true;
+		for (guint i = 0; i < op->nkeys && ok; i++) {
+			redisReply *one = NULL;
+			if (redisGetReply(c->ctx, (void **)&one) != REDIS_OK || !one || one->type == REDIS_REPLY_ERROR) {
+				ok = redis_fail(c, one, err);
+				if (c->ctx) {
+					redisFree(c->ctx);
+					c->ctx = NULL;
+				}
+			}
+			if (one)
+				freeReplyObject(one);
+		}
+		for (guint i = 0; i < op->nkeys; i++)
+			g_free(keys[i]);
+		g_free(keys);
+		op->found = ok;
+		return ok;
+	}
+	case STORE_SMEMBERS_MANY: {
+		/* every command first, then every reply: one round trip */
+		char **keys = g_new0(char *, op->nkeys);
+		for (guint i = 0; i < op->nkeys; i++) {
+			keys[i] = g_strconcat(key, op->keys[i], NULL); /* key is the prefix here */
+			const char *a[] = { "SMEMBERS", keys[i] };
+			size_t n[] = { 8, strlen(keys[i]) };
+			redisAppendCommandArgv(c->ctx, 2, a, n);
+		}
+		bool ok = true;
+		for (guint i = 0; i < op->nkeys && ok; i++) {
+			redisReply *one = NULL;
+			if (redisGetReply(c->ctx, (void **)&one) != REDIS_OK || !one || one->type == REDIS_REPLY_ERROR) {
+				ok = redis_fail(c, one, err);
+				/* an error reply leaves the others to read: drop the connection */
+				if (c->ctx) {
+					redisFree(c->ctx);
+					c->ctx = NULL;
+				}
+			} else if (one->type == REDIS_REPLY_ARRAY && one->elements) {
+				op->many[i] = g_ptr_array_new_with_free_func(g_free);
+				for (size_t j = 0; j < one->elements; j++)
+					if (one->element[j]->type == REDIS_REPLY_STRING)
+						g_ptr_array_add(op->many[i], g_strndup(one->element[j]->str,
+											 one->element[j]->len));
+				op->found = true;
+			}
+			if (one)
+				freeReplyObject(one);
+		}
+		for (guint i = 0; i < op->nkeys; i++)
+			g_free(keys[i]);
+		g_free(keys);
+		return ok;
+	}
 	case STORE_SMEMBERS: {
 		const char *a[] = { "SMEMBERS", key };
 		size_t n[] = { 8, strlen(key) };
@@ -242,7 +305,7 @@ static bool redis_run(redis_conn *c, const char *key, store_op *op, GError **err
 bool store_redis_run(store_redis *r, store_op *op, GError **err)
 {
 	redis_conn *c = redis_take(r);
-	char *key = g_strconcat(r->st.prefix, op->key, NULL);
+	char *key = op->kind == STORE_SMEMBERS_MANY || op->kind == STORE_SADD_MANY ? g_strdup(r->st.prefix) : g_strconcat(r->st.prefix, op->key, NULL);
 	bool ok = redis_connect(r, c, err) && redis_run(c, key, op, err);
 	g_free(key);
 	g_mutex_unlock(&c->lock);

@@ -1,0 +1,74 @@
+/* memory.c - the memory analyser: what Vigie remembers, at scan and decision
+ *
+ * At scan (memory_scan, after the other analysers, before the policy): the
+ * message's print is compared with campaign memory (memory_campaign.c).
+ * The print is kept with the verdict (memory_keep) only when the verdict
+ * quarantines, so that vigie_quarantine_store remembers it under the new
+ * item's id once the item is on disk. At decision (vigie_memory_learn: the
+ * quarantine review's release and confirm, and `vigie learn`): a malicious
+ * message's print is remembered like a quarantined one; a benign one marks
+ * its id as a false positive and its links and numbers as harmless. Each
+ * decision is also counted (n:malicious, n:benign) for the classifier that
+ * will train on them.
+ *
+ * Nothing here blocks a scan past [store] timeout, and a store that is down
+ * costs a finding (store.unavailable), never the verdict.
+ */
+#include "memory.h"
+#include "engine.h"
+
+#include <string.h>
+
+#define DECISION_COUNT_TTL (3650LL * 86400) /* counters of decisions: ten years */
+
+/* memory_unavailable - see memory.h */
+void memory_unavailable(const vigie_config *c, vigie_verdict *v, const char *why)
+{
+	verdict_add_finding(v, "store.unavailable", "memory",
+			    (int)vigie_config_get_int(c, "memory", "unavailable_weight"), why, "memory");
+}
+
+/* memory_scan - see internal.h */
+memory_print *memory_scan(const vigie_engine *e, const vigie_message *m, vigie_verdict *v)
+{
+	if (!e->store || !vigie_config_get_bool(e->config, "memory", "enabled"))
+		return NULL;
+	GError *err = NULL;
+	memory_print *p = memory_print_new(e->urls, e->store, m, &err);
+	if (!p) {
+		memory_unavailable(e->config, v, err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	memory_campaign_scan(e->config, e->store, p, v);
+	return p;
+}
+
+/* memory_keep - see internal.h */
+void memory_keep(const vigie_engine *e, vigie_verdict *v, memory_print *p)
+{
+	if (p && v->action >= VIGIE_ACTION_QUARANTINE)
+		v->memory = memory_note_new(e->config, e->store, p);
+	else
+		memory_print_free(p);
+}
+
+/* vigie_memory_learn - see vigie.h */
+bool vigie_memory_learn(vigie_engine *e, const vigie_message *m, VigieLearn label, const char *id,
+			GError **err)
+{
+	if (!e->store) {
+		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "the store is disabled ([store] enabled = no)");
+		return false;
+	}
+	memory_print *p = memory_print_new(e->urls, e->store, m, err);
+	if (!p)
+		return false;
+	bool ok = label == VIGIE_LEARN_MALICIOUS ? memory_campaign_record(e->config, e->store, p, id, err)
+						 : memory_campaign_benign(e->config, e->store, p, id, err);
+	if (ok)
+		ok = vigie_store_incr(e->store, label == VIGIE_LEARN_MALICIOUS ? "n:malicious" : "n:benign", 1,
+				      DECISION_COUNT_TTL, NULL, err) != VIGIE_STORE_DOWN;
+	memory_print_free(p);
+	return ok;
+}

@@ -1,0 +1,51 @@
+/* memory.h - the memory analyser's insides (scanner/memory/): what a
+ * message leaves in the state store, and how a later one is compared
+ *
+ * A print (memory_print.c) is what can be remembered of a message without
+ * keeping it: keyed hashes of a bottom-k sample of its word shingles, of the
+ * web URLs it carries (host and path), of their registrable domains and of
+ * the phone numbers it gives. The campaign memory (memory_campaign.c) keeps,
+ * under each hash, the set of quarantine ids whose message had it.
+ */
+#ifndef VIGIE_MEMORY_H
+#define VIGIE_MEMORY_H
+
+#include "internal.h"
+
+#define MEMORY_SHINGLES 8 /* bottom-k sample size */
+
+typedef struct memory_print {
+	GPtrArray *shingles; /* of char*: keyed hashes, at most MEMORY_SHINGLES */
+	GPtrArray *urls;     /* of char*: keyed hashes of host + path */
+	GPtrArray *domains;  /* of char*: keyed hashes of registrable domains */
+	GPtrArray *phones;   /* of char*: keyed hashes of the last 9 digits */
+	GPtrArray *shown;    /* of char*: for evidence, parallel to urls, domains, phones (in
+			      * that order): the URL, domain or number as the message wrote it */
+} memory_print;
+
+/* memory_print_new - the print of m; NULL with err when the store's key
+ * cannot be read. u (may be NULL) keeps protected domains out of it. */
+memory_print *memory_print_new(const url_engine *u, vigie_store *s, const vigie_message *m, GError **err);
+void memory_print_free(memory_print *p);
+
+/* memory_campaign_scan - findings for what print p shares with remembered
+ * quarantined or confirmed messages; false (store.unavailable added) when
+ * the store cannot answer: the scan goes on */
+bool memory_campaign_scan(const vigie_config *c, vigie_store *s, const memory_print *p, vigie_verdict *v);
+/* memory_unavailable - the finding that says the scan had no memory, and why */
+void memory_unavailable(const vigie_config *c, vigie_verdict *v, const char *why);
+/* memory_campaign_record - remember p under id (malicious: quarantined or
+ * confirmed); false with err */
+bool memory_campaign_record(const vigie_config *c, vigie_store *s, const memory_print *p, const char *id,
+			    GError **err);
+/* memory_campaign_benign - id was a false positive (its matches are
+ * ignored from now on), and p's URLs, domains and numbers are not a sign of a campaign */
+bool memory_campaign_benign(const vigie_config *c, vigie_store *s, const memory_print *p, const char *id,
+			    GError **err);
+
+/* The verdict's note (vigie_verdict.memory): what to remember if the
+ * message is quarantined; vigie_quarantine_store commits it under the new
+ * id. */
+memory_note *memory_note_new(const vigie_config *c, vigie_store *s, memory_print *p /* owned */);
+
+#endif
