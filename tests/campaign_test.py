@@ -237,6 +237,12 @@ try:
             st, j = chat("Bonjour, voici le lien demande : " + LINK, "m7")
             ok(st == 200 and "store.unavailable" not in rules(j),
                "redis restarted (empty): memory answers again by itself", j)
+            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+            c.request("GET", "/metrics")
+            metrics = c.getresponse().read().decode()
+            c.close()
+            line = [l for l in metrics.splitlines() if l.startswith('vigie_store_failures_total{backend="redis"}')]
+            ok(line and int(line[0].split()[-1]) >= 1, "/metrics counts the store's failures", metrics[-1500:])
             log = open(LOG).read()
             ok("store (redis): unavailable" in log and "available again" in log,
                "the outage and the recovery are logged with their cause", log[-2000:])

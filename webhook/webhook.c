@@ -295,7 +295,7 @@ static bool webhook_inline(const char *url, const char *method, wh_reply *rep)
 	}
 	if (!strcmp(url, "/metrics")) {
 		vigie_engine *e = vigie_slot_get(wh_pipe.slot);
-		wh_reply_set(rep, 200, "text/plain; version=0.0.4", webhook_metrics_text(wh_pipe.q, e != NULL));
+		wh_reply_set(rep, 200, "text/plain; version=0.0.4", webhook_metrics_text(wh_pipe.q, e));
 		vigie_engine_unref(e);
 		return true;
 	}

@@ -171,7 +171,7 @@ void webhook_metrics_message(const wh_channel *ch, VigieAction a, const vigie_ve
 void webhook_metrics_count(const wh_channel *ch, const char *what); /* "signature", "bad_request", ... */
 void webhook_metrics_rate(const wh_channel *ch, wh_rate_result why);
 /* webhook_metrics_text - the Prometheus exposition; caller g_free */
-char *webhook_metrics_text(vigie_quarantine *q, bool engine_loaded);
+char *webhook_metrics_text(vigie_quarantine *q, vigie_engine *e /* NULL: not loaded */);
 
 /* ---- webhook_forward.c ---- */
 /* webhook_forward - POST {"vigie": verdict, "message": chat JSON} to the

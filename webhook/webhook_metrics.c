@@ -153,7 +153,7 @@ static void metrics_head(GString *o, const char *name, const char *type, const c
 }
 
 /* webhook_metrics_text - the whole exposition */
-char *webhook_metrics_text(vigie_quarantine *q, bool engine_loaded)
+char *webhook_metrics_text(vigie_quarantine *q, vigie_engine *e)
 {
 	static const char *const cnames[] = {
 		"vigie_webhook_signature_failures_total", "vigie_webhook_bad_requests_total",
@@ -171,7 +171,14 @@ char *webhook_metrics_text(vigie_quarantine *q, bool engine_loaded)
 	GString *o = g_string_new(NULL);
 	g_mutex_lock(&metrics_lock);
 	metrics_head(o, "vigie_engine_loaded", "gauge", "1 when rules are loaded.");
-	g_string_append_printf(o, "vigie_engine_loaded %d\n", engine_loaded ? 1 : 0);
+	g_string_append_printf(o, "vigie_engine_loaded %d\n", e ? 1 : 0);
+	vigie_store *st = e ? vigie_engine_store(e) : NULL;
+	if (st) {
+		metrics_head(o, "vigie_store_failures_total", "counter",
+			     "State store operations answered unavailable (scans went on without memory), since the engine was built.");
+		g_string_append_printf(o, "vigie_store_failures_total{backend=\"%s\"} %" G_GUINT64_FORMAT "\n",
+				       vigie_store_backend(st), vigie_store_failures(st));
+	}
 	metrics_head(o, "vigie_webhook_messages_total", "counter",
 		     "Chat messages scanned, by channel, platform and action.");
 	for (guint i = 0; i < metrics_chans->len; i++) {
