@@ -37,6 +37,10 @@ mail_with() {
 run_vigie "$T/o" "$T/e" -c "$CONF" --check-config
 check "check-config accepts the bundled configuration" [ "$rc" -eq 0 ]
 check "check-config reports signatures loaded" grep -q "OK (vigie .*bundled signatures" "$T/o"
+# the lexicon rules the one-pass prefilter cannot take are listed by
+# file:line (a -Dlexicon_prefilter=false build says it has none)
+check "check-config reports the lexicon prefilter and the rules it cannot take" \
+	grep -Eq "^  .*/lexicons/[a-z]+\.txt:[0-9]+: .* \(category [a-z-]+\): no literal|^lexicon prefilter: none" "$T/o"
 
 printf '[core]\nmax_message_size = 1M\nsignatures = %s/signatures\n[av]\nsystem_database = off\nheuristic_macros = perhaps\n' "$SRC" >"$T/bad.conf"
 run_vigie "$T/o" "$T/e" -c "$T/bad.conf" --check-config
