@@ -145,6 +145,7 @@ static bool print_phones(vigie_store *s, const char *t, memory_print *p, GPtrArr
 		}
 		/* a number is not glued to letters or digits before it */
 		if (c > t && (g_ascii_isalnum(c[-1]))) {
+			c++; /* past a '+' too: "GMT+7" */
 			while (*c && g_ascii_isalnum(*c))
 				c++;
 			continue;

@@ -65,6 +65,8 @@ static const print_case print_cases[] = {
 	/* links, addresses and numbers are not words: a copied text with another link is still a copy */
 	{ "voir www.a.example ou 12h30 et x@y.example puis plus rien ici", 4, 0, 1, 0, "a.example" },
 	{ "Appelez le +33 6 12 34 56 78 ou le 06.12.34.56.78", 0, 0, 0, 1, "+33 6 12 34 56 78" },
+	/* glued to a word: no number, and no endless loop on "+" */
+	{ "GMT+7 ou UTC+01 ou A+123456789", 0, 0, 0, 0, "" },
 	{ "(01) 84-88-12-34 svp", 0, 0, 0, 1, "(01) 84-88-12-34" },
 	{ "votre code 123456 ou la ref AB123456789", 0, 0, 0, 0, "" }, /* no number: too short; glued to letters */
 	{ "voir https://evil.example/a/b?x=1 puis https://evil.example/a/b?x=2", 0, 1, 1, 0,
