@@ -49,17 +49,29 @@ static vigie_slot *vigied_slot;
 
 static vigie_quarantine *vigied_q;
 
-/* vigied_housekeeping - purge quarantine items past [quarantine]
- * retention_days (of the configuration in force) */
+/* vigied_housekeeping - at start and hourly: purge quarantine items past
+ * [quarantine] retention_days (of the configuration in force), remove what
+ * a crash left in its tmp/ (older than tmp_max_age) and the temporary
+ * folders of engines whose process is gone */
 void vigied_housekeeping(void)
 {
+	guint dead = vigie_engine_clean_dead_tmpdirs();
+	if (dead)
+		vlog(LOG_NOTICE, NULL, "removed %u temporary folder(s) of engines whose process is gone "
+				       "(/dev/shm/vigie-clamav-PID-*)", dead);
 	vigie_engine *e = vigie_slot_get(vigied_slot);
 	if (!e || !vigied_q) {
 		vigie_engine_unref(e);
 		return;
 	}
-	long long days = vigie_config_get_int(vigie_engine_config(e), "quarantine", "retention_days");
+	const vigie_config *c = vigie_engine_config(e);
+	long long days = vigie_config_get_int(c, "quarantine", "retention_days");
+	long long tmp_age = vigie_config_get_int(c, "quarantine", "tmp_max_age");
 	vigie_engine_unref(e);
+	guint stale = vigie_quarantine_clean_tmp(vigied_q, tmp_age);
+	if (stale)
+		vlog(LOG_NOTICE, NULL, "quarantine: removed %u unfinished write(s) from tmp/ older than %lld s "
+				       "(left by a crash)", stale, tmp_age);
 	if (days <= 0)
 		return;
 	guint n = vigie_quarantine_purge(vigied_q, (gint64)days * 86400);

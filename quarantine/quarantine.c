@@ -312,3 +312,27 @@ bool vigie_quarantine_audit(vigie_quarantine *q, const char *who, const char *ac
 	close(fd);
 	return ok;
 }
+
+/* vigie_quarantine_clean_tmp - crash leftovers in tmp/: an item is there
+ * only while it is written (seconds), so an entry older than max_age is
+ * one a killed writer never renamed; it is removed (a symbolic link as the
+ * link, folders never). How many were removed. */
+guint vigie_quarantine_clean_tmp(vigie_quarantine *q, gint64 max_age)
+{
+	char *dir = g_build_filename(q->dir, "tmp", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	gint64 cutoff = g_get_real_time() / G_USEC_PER_SEC - max_age;
+	guint n = 0;
+	const char *name;
+	while (d && (name = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, name, NULL);
+		struct stat st;
+		if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) && (gint64)st.st_mtime < cutoff && unlink(p) == 0)
+			n++;
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(dir);
+	return n;
+}

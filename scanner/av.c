@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <signal.h>
 
 struct av_engine {
 	struct cl_engine *cl;
@@ -196,14 +197,15 @@ static void av_tmp_atexit(void)
 	g_mutex_unlock(&av_tmp_lock);
 }
 
-/* av_private_tmpdir - a new folder of our own (0700, random name) on the
+/* av_private_tmpdir - a new folder of our own (0700, pid and random name) on the
  * /dev/shm tmpfs, or NULL when there is none; caller g_free */
 static char *av_private_tmpdir(void)
 {
 	GStatBuf st;
 	if (g_lstat("/dev/shm", &st) != 0 || !S_ISDIR(st.st_mode))
 		return NULL;
-	char *t = g_strdup("/dev/shm/vigie-clamav-XXXXXX");
+	/* the pid in the name: a later vigied removes it once we are gone */
+	char *t = g_strdup_printf("/dev/shm/vigie-clamav-%ld-XXXXXX", (long)getpid());
 	if (!g_mkdtemp_full(t, 0700)) {
 		g_free(t);
 		return NULL;
@@ -329,6 +331,35 @@ static void av_rmtree(const char *dir)
 	if (d)
 		g_dir_close(d);
 	g_rmdir(dir);
+}
+
+/* av_clean_dead_tmpdirs - see internal.h */
+guint av_clean_dead_tmpdirs(void)
+{
+	GDir *d = g_dir_open("/dev/shm", 0, NULL);
+	const char *n;
+	guint removed = 0;
+	while (d && (n = g_dir_read_name(d))) {
+		if (!g_str_has_prefix(n, "vigie-clamav-"))
+			continue;
+		const char *num = n + strlen("vigie-clamav-");
+		char *end;
+		long pid = strtol(num, &end, 10);
+		if (end == num || *end != '-' || pid <= 0 || pid == (long)getpid())
+			continue; /* not ours to judge, or ours */
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or someone else's: EPERM) */
+		char *p = g_build_filename("/dev/shm", n, NULL);
+		GStatBuf st;
+		if (g_lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
+			av_rmtree(p);
+			removed += g_lstat(p, &st) != 0;
+		}
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	return removed;
 }
 
 /* av_engine_tmpdir - see internal.h */

@@ -181,6 +181,8 @@ static const cfg_row config_table[] = {
 	{ "quarantine", "release_port", CFG_INT, "25", 1, 65535, NULL },
 	/* items older than this are purged by vigied (0 = keep forever) */
 	{ "quarantine", "retention_days", CFG_INT, "30", 0, 36500, NULL },
+	/* tmp/ entries older than this are a crash's leftovers (s; vigied at start and hourly) */
+	{ "quarantine", "tmp_max_age", CFG_INT, "3600", 60, 30 * 86400, NULL },
 
 	/* the state store (scanner/store/): what Vigie remembers between scans */
 	{ "store", "enabled", CFG_BOOL, "no", 0, 0, NULL },

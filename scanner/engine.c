@@ -180,6 +180,11 @@ double vigie_engine_load_ms(const vigie_engine *e)
 	return e->load_ms;
 }
 
+guint vigie_engine_clean_dead_tmpdirs(void)
+{
+	return av_clean_dead_tmpdirs();
+}
+
 const char *vigie_engine_private_tmpdir(const vigie_engine *e)
 {
 	return e ? av_engine_tmpdir(e->av) : NULL;

@@ -156,6 +156,9 @@ typedef struct av_engine av_engine;
 bool av_global_init(GError **err);
 av_engine *av_engine_load(const vigie_config *c, GError **err);
 void av_engine_free(av_engine *a);
+/* av_clean_dead_tmpdirs - remove the /dev/shm/vigie-clamav-PID-* folders
+ * of processes that are gone, when they are this user's; how many */
+guint av_clean_dead_tmpdirs(void);
 unsigned av_engine_signatures(const av_engine *a);
 const char *av_engine_describe(const av_engine *a);
 /* av_engine_tmpdir - the private temporary folder the engine created

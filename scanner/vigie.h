@@ -111,6 +111,9 @@ double vigie_engine_load_ms(const vigie_engine *e);
  * for libclamav ([av] tmpdir = auto; removed when the engine is freed), or
  * NULL. A daemon that changes user after loading gives it to that user. */
 const char *vigie_engine_private_tmpdir(const vigie_engine *e);
+/* vigie_engine_clean_dead_tmpdirs - remove such folders left by processes
+ * that are gone (killed): /dev/shm/vigie-clamav-PID-*, this user's; how many */
+guint vigie_engine_clean_dead_tmpdirs(void);
 
 /* A slot holds the current engine for a long-running process. */
 typedef struct vigie_slot vigie_slot;
@@ -422,6 +425,9 @@ bool vigie_quarantine_delete(vigie_quarantine *q, const char *id, GError **err);
 /* vigie_quarantine_purge - remove items older than max_age seconds (and
  * spent release-token markers) */
 guint vigie_quarantine_purge(vigie_quarantine *q, gint64 max_age);
+/* vigie_quarantine_clean_tmp - remove what a crash left in tmp/: entries
+ * (never folders) older than max_age seconds; how many */
+guint vigie_quarantine_clean_tmp(vigie_quarantine *q, gint64 max_age);
 /* Release tokens (X-Vigie-Release). vigied makes the folder's key at start
  * (vigie_quarantine_release_key_init, before it drops privileges); the
  * release tool makes a token for the bytes and recipients it sends
