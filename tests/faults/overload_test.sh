@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # overload_test.sh VIGIED SRCDIR - [milter] on_overload: more mail at once
 # than [milter] max_concurrent_scans, with real milter clients (miltertest):
-# eight 1 MB messages ask for a scan at the same moment against one slot.
+# eight 256 KB messages ask for a scan at the same moment against one slot.
 # With scan_wait = 0 the ones that find no free slot get on_overload
 # (tempfail, so the MTA keeps them; then reject), the others are scanned;
 # every message gets an answer, and each overload is logged with its queue
