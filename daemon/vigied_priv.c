@@ -141,6 +141,11 @@ bool vigied_priv_drop(const vigied_priv *p, GError **err)
 	}
 	/* no set-id program or file capability can raise us again */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+#if defined(__SANITIZE_ADDRESS__)
+	/* the id change made us undumpable, and LeakSanitizer's check at exit
+	 * ptraces our threads: only the sanitizer builds undo that */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
 	vlog(LOG_INFO, NULL, "running as %s (uid %u, gid %u)", p->user, (unsigned)p->uid, (unsigned)p->gid);
 	return true;
 }
