@@ -21,11 +21,15 @@ export VIGIE_LUA_LIB=$SRC/tests/milter/lib.lua
 export VIGIE_SOCK=unix:$T/milter.sock
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
+# the rules as nobody reads them on reload: a copy, since the checkout may
+# sit in a folder only root can enter (a CI clone in a 0700 temp folder)
+cp -r "$SRC/signatures" "$T/signatures"
+chmod -R a+rX "$T/signatures"
 # write_conf NAME EXTRA - a configuration for this test
 write_conf() {
 	cat >"$T/$1.conf" <<CONF
 [core]
-signatures = $SRC/signatures
+signatures = $T/signatures
 ${CORE:-}
 [av]
 system_database = off

@@ -26,6 +26,10 @@ trap cleanup EXIT
 NOBODY=$(id -u nobody)
 NOGROUP=$(id -g nobody)
 
+# the rules as nobody reads them on reload: a copy, since the checkout may
+# sit in a folder only root can enter (a CI clone in a 0700 temp folder)
+cp -r "$SRC/signatures" "$T/signatures"
+chmod -R a+rX "$T/signatures"
 # conf NAME DAEMON-LINES - a milter-only configuration on a unix socket;
 # its own copy of the bundled ClamAV rules, so that one can be made root-only
 cp -r "$SRC/signatures/clamav" "$T/sigs"
@@ -33,7 +37,7 @@ chmod -R a+rX "$T/sigs"
 conf() {
 	cat >"$T/$1.conf" <<CONF
 [core]
-signatures = $SRC/signatures
+signatures = $T/signatures
 [av]
 system_database = off
 bundled = $T/sigs
