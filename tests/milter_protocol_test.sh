@@ -131,16 +131,23 @@ mt_check clean.lua "after garbage, truncated and oversize commands the daemon st
 check "the daemon survived the hostile connections" kill -0 "$pid"
 
 # --- reload while serving ----------------------------------------------------
+# log_wait PATTERN - until vigied's log has one more line matching PATTERN
+# than it had when asked (a reload builds a whole engine: seconds under
+# the sanitizers); log_mark first, then the signal
+log_mark() { mark=$(grep -c "$1" "$T/vigied.log"); }
+log_wait() { for _ in $(seq 300); do [ "$(grep -c "$1" "$T/vigied.log")" -gt "$mark" ] && return 0; sleep 0.1; done; return 1; }
+log_mark "reloaded: vigie"
 kill -HUP "$pid"
-sleep 0.5
+log_wait "reloaded: vigie"
 mt_check clean.lua "a message right after SIGHUP is served"
 check "the reload is logged" grep -q "reloaded: vigie" "$T/vigied.log"
 printf 'Broken.Sig:0:*:zz\n' >"$T/broken.ndb"
 cp -r "$SRC/signatures/clamav" "$T/sigs"
 sed -i "s|^\[av\]$|[av]\nbundled = $T/sigs|" "$T/main.conf"
 cp "$T/broken.ndb" "$T/sigs/"
+log_mark "reload failed"
 kill -HUP "$pid"
-sleep 0.5
+log_wait "reload failed"
 check "a failed reload is logged with file and line" grep -q "reload failed, keeping the current engine: .*broken.ndb.*line 1" "$T/vigied.log"
 mt_check eicar.lua "after a failed reload the old engine still quarantines EICAR"
 stop
