@@ -20,6 +20,21 @@ VigieStoreStatus store_smembers_many(vigie_store *s, const char *const *keys, gu
 VigieStoreStatus store_sadd_many(vigie_store *s, const char *const *keys, guint n, const char *member,
 				 gint64 ttl, guint cap, GError **err);
 
+/* store_count_many - n counters in one transaction (one round trip):
+ * each gets deltas[i] added (a new one starts at 0 and expires ttl seconds
+ * after its creation; a delta of 0 only reads and creates nothing);
+ * values[i] the count after (0 when missing) */
+VigieStoreStatus store_count_many(vigie_store *s, const char *const *keys, guint n, const gint64 *deltas,
+				  gint64 ttl, gint64 *values, GError **err);
+/* store_pair_get_many - the pairs of numbers of n keys in one read:
+ * pairs[2i], pairs[2i+1] (0, 0 when missing) */
+VigieStoreStatus store_pair_get_many(vigie_store *s, const char *const *keys, guint n, double *pairs,
+				     GError **err);
+/* store_pair_add_many - adds[2i], adds[2i+1] added to the pair of each of
+ * n keys in one transaction (atomic per number: nodes adding at once lose
+ * nothing); each key's expiry is renewed to ttl */
+VigieStoreStatus store_pair_add_many(vigie_store *s, const char *const *keys, guint n, const double *adds,
+				     gint64 ttl, GError **err);
 /* ---- memory/: the memory analyser, as scan.c, verdict.c and the
  * quarantine call it ---- */
 typedef struct memory_print memory_print;

@@ -284,6 +284,48 @@ VigieStoreStatus store_sadd_many(vigie_store *s, const char *const *keys, guint 
 	return r == VIGIE_STORE_DOWN ? r : VIGIE_STORE_OK;
 }
 
+/* store_count_many - see internal.h */
+VigieStoreStatus store_count_many(vigie_store *s, const char *const *keys, guint n, const gint64 *deltas,
+				  gint64 ttl, gint64 *values, GError **err)
+{
+	g_assert(ttl > 0);
+	memset(values, 0, n * sizeof *values);
+	if (!n)
+		return VIGIE_STORE_MISSING;
+	store_op op = { .kind = STORE_COUNT_MANY, .key = "", .keys = keys, .nkeys = n, .deltas = deltas,
+			.ttl = ttl, .numbers = values };
+	VigieStoreStatus r = store_run(s, &op, err);
+	if (r == VIGIE_STORE_DOWN)
+		memset(values, 0, n * sizeof *values);
+	return r;
+}
+
+/* store_pair_get_many - see internal.h */
+VigieStoreStatus store_pair_get_many(vigie_store *s, const char *const *keys, guint n, double *pairs,
+				     GError **err)
+{
+	memset(pairs, 0, 2 * n * sizeof *pairs);
+	if (!n)
+		return VIGIE_STORE_MISSING;
+	store_op op = { .kind = STORE_PAIR_GET_MANY, .key = "", .keys = keys, .nkeys = n, .pairs = pairs };
+	VigieStoreStatus r = store_run(s, &op, err);
+	if (r == VIGIE_STORE_DOWN)
+		memset(pairs, 0, 2 * n * sizeof *pairs);
+	return r;
+}
+
+/* store_pair_add_many - see internal.h */
+VigieStoreStatus store_pair_add_many(vigie_store *s, const char *const *keys, guint n, const double *adds,
+				     gint64 ttl, GError **err)
+{
+	g_assert(ttl > 0);
+	if (!n)
+		return VIGIE_STORE_OK;
+	store_op op = { .kind = STORE_PAIR_ADD_MANY, .key = "", .keys = keys, .nkeys = n, .adds = adds, .ttl = ttl };
+	VigieStoreStatus r = store_run(s, &op, err);
+	return r == VIGIE_STORE_DOWN ? r : VIGIE_STORE_OK;
+}
+
 VigieStoreStatus vigie_store_del(vigie_store *s, const char *key, GError **err)
 {
 	store_op op = { .kind = STORE_DEL, .key = key };

@@ -6,7 +6,8 @@
  * failure and one log line per outage. Backends only speak their protocol.
  *
  * Records: a key (ASCII, made by the callers from keyed hashes), a kind
- * (string, counter or small set) and an absolute expiry (unix seconds):
+ * (string, counter, small set, or a pair of numbers: a classifier weight's
+ * two FTRL sums) and an absolute expiry (unix seconds):
  * every record has one, so the store stays bounded.
  */
 #ifndef VIGIE_STORE_H
@@ -31,7 +32,8 @@ typedef struct {
 } store_settings;
 
 /* One operation, the same for both backends. */
-typedef enum { STORE_GET, STORE_PUT, STORE_INCR, STORE_SADD, STORE_SMEMBERS, STORE_DEL, STORE_SMEMBERS_MANY, STORE_SADD_MANY } store_op_kind;
+typedef enum { STORE_GET, STORE_PUT, STORE_INCR, STORE_SADD, STORE_SMEMBERS, STORE_DEL, STORE_SMEMBERS_MANY, STORE_SADD_MANY,
+	       STORE_COUNT_MANY, STORE_PAIR_GET_MANY, STORE_PAIR_ADD_MANY } store_op_kind;
 typedef struct {
 	store_op_kind kind;
 	const char *key;
@@ -41,11 +43,15 @@ typedef struct {
 	guint cap;           /* SADD: a full set takes no new member */
 	const char *const *keys; /* SMEMBERS_MANY, SADD_MANY: nkeys keys, one transaction (one round trip) */
 	guint nkeys;
+	const gint64 *deltas; /* COUNT_MANY: nkeys deltas (0: only read, nothing created) */
+	const double *adds;  /* PAIR_ADD_MANY: 2 x nkeys numbers added to each key's pair */
 	/* results */
 	char *out;           /* GET (owned by the caller) */
 	gint64 number;       /* INCR: new value */
 	GPtrArray *members;  /* SMEMBERS: of char* (owned by the caller) */
 	GPtrArray **many;    /* SMEMBERS_MANY: nkeys slots, each NULL or as members */
+	gint64 *numbers;     /* COUNT_MANY: nkeys counts (0 when missing) */
+	double *pairs;       /* PAIR_GET_MANY: 2 x nkeys numbers (0 when missing) */
 	bool found;
 } store_op;
 

@@ -2,8 +2,9 @@
  *
  * Layout: [store] path/data.mdb and lock.mdb (LMDB's), hash.key (store_key.c).
  * Each record's value is an 8-byte expiry (unix seconds, little-endian), a
- * kind byte ('s' string, 'c' counter, 'S' set) and the payload (a set's
- * members separated by NUL bytes). Expired records read as missing; writes
+ * kind byte ('s' string, 'c' counter, 'S' set, 'p' pair of numbers) and the
+ * payload (a set's members separated by NUL bytes; a pair as two IEEE
+ * doubles, little-endian). Expired records read as missing; writes
  * sweep a slice of the folder for expired records as they go. [store]
  * max_size bounds the pages the records use: a write that finds them over it
  * sweeps the whole folder first, and gives up with "store full" if that did
@@ -212,6 +213,76 @@ static GPtrArray *lmdb_members(const lmdb_rec *rec)
 	return a;
 }
 
+/* lmdb_count - the live counter of a record, or 0 */
+static gint64 lmdb_count(const lmdb_rec *rec)
+{
+	guint64 le;
+	if (rec->kind != 'c' || rec->len != 8)
+		return 0;
+	memcpy(&le, rec->data, 8);
+	return (gint64)GUINT64_FROM_LE(le);
+}
+
+/* lmdb_pair - the live pair of a record into out[2], else 0, 0 */
+static void lmdb_pair(const lmdb_rec *rec, double out[2])
+{
+	out[0] = out[1] = 0;
+	if (rec->kind != 'p' || rec->len != 16)
+		return;
+	for (int i = 0; i < 2; i++) {
+		guint64 le;
+		memcpy(&le, rec->data + 8 * i, 8);
+		le = GUINT64_FROM_LE(le);
+		memcpy(&out[i], &le, 8);
+	}
+}
+
+/* lmdb_read_many - the read-only batches (SMEMBERS_MANY, PAIR_GET_MANY,
+ * COUNT_MANY without a delta) in txn */
+static int lmdb_read_many(store_lmdb *l, MDB_txn *txn, store_op *op, gint64 now)
+{
+	int rc = 0;
+	for (guint i = 0; i < op->nkeys && (rc == 0 || rc == MDB_NOTFOUND); i++) {
+		MDB_val k = { strlen(op->keys[i]), (void *)op->keys[i] }, v;
+		lmdb_rec rec;
+		rc = mdb_get(txn, l->dbi, &k, &v);
+		if (rc != 0 || !lmdb_rec_read(&v, now, &rec))
+			continue;
+		if (op->kind == STORE_SMEMBERS_MANY && rec.kind == 'S') {
+			op->many[i] = lmdb_members(&rec);
+			op->found = true;
+		} else if (op->kind == STORE_PAIR_GET_MANY && rec.kind == 'p') {
+			lmdb_pair(&rec, op->pairs + 2 * i);
+			op->found = true;
+		} else if (op->kind == STORE_COUNT_MANY && rec.kind == 'c') {
+			op->numbers[i] = lmdb_count(&rec);
+			op->found = true;
+		}
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* lmdb_pair_add - one key's pair of a PAIR_ADD_MANY, in txn */
+static int lmdb_pair_add(store_lmdb *l, MDB_txn *txn, const char *key, const double add[2], gint64 expires,
+			 gint64 now)
+{
+	MDB_val k = { strlen(key), (void *)key }, v;
+	lmdb_rec rec;
+	double p[2] = { 0, 0 };
+	int rc = mdb_get(txn, l->dbi, &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (rc == 0 && lmdb_rec_read(&v, now, &rec))
+		lmdb_pair(&rec, p);
+	guint64 le[2];
+	for (int i = 0; i < 2; i++) {
+		double d = p[i] + add[i];
+		memcpy(&le[i], &d, 8);
+		le[i] = GUINT64_TO_LE(le[i]);
+	}
+	return lmdb_put(l, txn, &k, expires, 'p', le, sizeof le);
+}
+
 /* lmdb_write - one writing operation in txn */
 static int lmdb_write(store_lmdb *l, MDB_txn *txn, store_op *op, gint64 now)
 {
@@ -231,9 +302,7 @@ static int lmdb_write(store_lmdb *l, MDB_txn *txn, store_op *op, gint64 now)
 	case STORE_INCR: {
 		gint64 n = 0, expires = now + op->ttl;
 		if (live && rec.kind == 'c' && rec.len == 8) {
-			guint64 le;
-			memcpy(&le, rec.data, 8);
-			n = (gint64)GUINT64_FROM_LE(le);
+			n = lmdb_count(&rec);
 			expires = rec.expires; /* the window runs from creation */
 		}
 		n += op->delta;
@@ -284,20 +353,18 @@ bool store_lmdb_run(store_lmdb *l, store_op *op, GError **err)
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	MDB_txn *txn;
 	int rc;
-	if (op->kind == STORE_SMEMBERS_MANY) {
+	bool reads = op->kind == STORE_SMEMBERS_MANY || op->kind == STORE_PAIR_GET_MANY;
+	if (op->kind == STORE_COUNT_MANY) {
+		reads = true;
+		for (guint i = 0; i < op->nkeys; i++)
+			reads &= op->deltas[i] == 0;
+	}
+	if (reads) {
 		if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)))
 			return lmdb_error(err, "store", l->path, rc);
-		for (guint i = 0; i < op->nkeys && (rc == 0 || rc == MDB_NOTFOUND); i++) {
-			MDB_val k = { strlen(op->keys[i]), (void *)op->keys[i] }, v;
-			lmdb_rec rec;
-			rc = mdb_get(txn, l->dbi, &k, &v);
-			if (rc == 0 && lmdb_rec_read(&v, now, &rec) && rec.kind == 'S') {
-				op->many[i] = lmdb_members(&rec);
-				op->found = true;
-			}
-		}
+		rc = lmdb_read_many(l, txn, op, now);
 		mdb_txn_abort(txn);
-		return rc == 0 || rc == MDB_NOTFOUND ? true : lmdb_error(err, "store", l->path, rc);
+		return rc == 0 ? true : lmdb_error(err, "store", l->path, rc);
 	}
 	if (op->kind == STORE_GET || op->kind == STORE_SMEMBERS) {
 		if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)))
@@ -338,6 +405,26 @@ bool store_lmdb_run(store_lmdb *l, store_op *op, GError **err)
 			one.key = op->keys[i];
 			rc = lmdb_write(l, txn, &one, now);
 		}
+		op->found = true;
+	} else if (rc == 0 && op->kind == STORE_COUNT_MANY) {
+		for (guint i = 0; i < op->nkeys && rc == 0; i++) {
+			store_op one = { .kind = STORE_INCR, .key = op->keys[i], .delta = op->deltas[i], .ttl = op->ttl };
+			if (op->deltas[i] == 0) {
+				MDB_val k = { strlen(op->keys[i]), (void *)op->keys[i] }, v;
+				lmdb_rec rec;
+				rc = mdb_get(txn, l->dbi, &k, &v);
+				if (rc == 0 && lmdb_rec_read(&v, now, &rec))
+					op->numbers[i] = lmdb_count(&rec);
+				rc = rc == MDB_NOTFOUND ? 0 : rc;
+				continue;
+			}
+			rc = lmdb_write(l, txn, &one, now);
+			op->numbers[i] = one.number;
+		}
+		op->found = true;
+	} else if (rc == 0 && op->kind == STORE_PAIR_ADD_MANY) {
+		for (guint i = 0; i < op->nkeys && rc == 0; i++)
+			rc = lmdb_pair_add(l, txn, op->keys[i], op->adds + 2 * i, now + op->ttl, now);
 		op->found = true;
 	} else if (rc == 0) {
 		rc = lmdb_write(l, txn, op, now);

@@ -10,7 +10,10 @@
  * Operations are single atomic commands or short Lua scripts, so nodes
  * sharing the server see one store: PUT is SET EX; INCR is SET NX EX then
  * INCRBY (the expiry runs from creation); SADD checks the cap, adds and
- * renews the expiry in one script.
+ * renews the expiry in one script. The batches (SMEMBERS_MANY, SADD_MANY,
+ * COUNT_MANY, PAIR_*_MANY) send every command, then read every reply: one
+ * round trip. A pair of numbers is a hash of two fields (a, b), added to
+ * with HINCRBYFLOAT, so two nodes adding at once lose nothing.
  *
  * SECURITY: the password comes from the configuration (AUTH on connect);
  * keys and values are ours (hashes, ids, counts), sent as binary-safe
@@ -143,6 +146,118 @@ static redisReply *redis_cmd(redis_conn *c, int argc, const char **argv, const s
 	return rep;
 }
 
+/* redis_replies - the n replies of a pipeline into out[] (caller frees
+ * each); false with err (the connection dropped) when one is missing or an
+ * error: the rest of the pipeline cannot be trusted */
+static bool redis_replies(redis_conn *c, guint n, redisReply **out, GError **err)
+{
+	memset(out, 0, n * sizeof *out);
+	for (guint i = 0; i < n; i++) {
+		if (redisGetReply(c->ctx, (void **)&out[i]) != REDIS_OK || !out[i] ||
+		    out[i]->type == REDIS_REPLY_ERROR) {
+			redis_fail(c, out[i], err);
+			if (c->ctx) {
+				redisFree(c->ctx);
+				c->ctx = NULL;
+			}
+			return false;
+		}
+	}
+	return true;
+}
+
+static void redis_replies_free(guint n, redisReply **r)
+{
+	for (guint i = 0; i < n; i++)
+		if (r[i])
+			freeReplyObject(r[i]);
+	g_free(r);
+}
+
+/* redis_number - a double as Redis reads it */
+static void redis_number(char buf[40], double d)
+{
+	g_ascii_formatd(buf, 40, "%.17g", d);
+}
+
+/* redis_batch - COUNT_MANY, PAIR_GET_MANY, PAIR_ADD_MANY on a connected c
+ * (prefix before each key) */
+static bool redis_batch(redis_conn *c, const char *prefix, store_op *op, GError **err)
+{
+	char ttl[24];
+	snprintf(ttl, sizeof ttl, "%" G_GINT64_FORMAT, op->ttl);
+	guint sent = 0;
+	for (guint i = 0; i < op->nkeys; i++) {
+		char *key = g_strconcat(prefix, op->keys[i], NULL);
+		size_t kl = strlen(key);
+		if (op->kind == STORE_COUNT_MANY && op->deltas[i] == 0) {
+			const char *a[] = { "GET", key };
+			size_t n[] = { 3, kl };
+			redisAppendCommandArgv(c->ctx, 2, a, n);
+			sent++;
+		} else if (op->kind == STORE_COUNT_MANY) {
+			char delta[24];
+			snprintf(delta, sizeof delta, "%" G_GINT64_FORMAT, op->deltas[i]);
+			const char *a[] = { "SET", key, "0", "EX", ttl, "NX" };
+			size_t n[] = { 3, kl, 1, 2, strlen(ttl), 2 };
+			const char *b[] = { "INCRBY", key, delta };
+			size_t m[] = { 6, kl, strlen(delta) };
+			redisAppendCommandArgv(c->ctx, 6, a, n);
+			redisAppendCommandArgv(c->ctx, 3, b, m);
+			sent += 2;
+		} else if (op->kind == STORE_PAIR_GET_MANY) {
+			const char *a[] = { "HMGET", key, "a", "b" };
+			size_t n[] = { 5, kl, 1, 1 };
+			redisAppendCommandArgv(c->ctx, 4, a, n);
+			sent++;
+		} else {
+			char x[40], y[40];
+			redis_number(x, op->adds[2 * i]);
+			redis_number(y, op->adds[2 * i + 1]);
+			const char *a[] = { "HINCRBYFLOAT", key, "a", x };
+			size_t n[] = { 12, kl, 1, strlen(x) };
+			const char *b[] = { "HINCRBYFLOAT", key, "b", y };
+			size_t m[] = { 12, kl, 1, strlen(y) };
+			const char *e[] = { "EXPIRE", key, ttl };
+			size_t o[] = { 6, kl, strlen(ttl) };
+			redisAppendCommandArgv(c->ctx, 4, a, n);
+			redisAppendCommandArgv(c->ctx, 4, b, m);
+			redisAppendCommandArgv(c->ctx, 3, e, o);
+			sent += 3;
+		}
+		g_free(key);
+	}
+	redisReply **r = g_new0(redisReply *, sent);
+	bool ok = redis_replies(c, sent, r, err);
+	for (guint i = 0, at = 0; ok && i < op->nkeys; i++) {
+		if (op->kind == STORE_COUNT_MANY && op->deltas[i] == 0) {
+			const redisReply *one = r[at++];
+			if (one->type == REDIS_REPLY_STRING) {
+				op->numbers[i] = g_ascii_strtoll(one->str, NULL, 10);
+				op->found = true;
+			}
+		} else if (op->kind == STORE_COUNT_MANY) {
+			const redisReply *one = r[at + 1];
+			at += 2;
+			if (one->type == REDIS_REPLY_INTEGER)
+				op->numbers[i] = one->integer;
+			op->found = true;
+		} else if (op->kind == STORE_PAIR_GET_MANY) {
+			const redisReply *one = r[at++];
+			for (size_t j = 0; one->type == REDIS_REPLY_ARRAY && j < 2 && j < one->elements; j++)
+				if (one->element[j]->type == REDIS_REPLY_STRING) {
+					op->pairs[2 * i + j] = g_ascii_strtod(one->element[j]->str, NULL);
+					op->found = true;
+				}
+		} else {
+			at += 3;
+			op->found = true;
+		}
+	}
+	redis_replies_free(sent, r);
+	return ok;
+}
+
 /* redis_run - op on a connected c */
 static bool redis_run(redis_conn *c, const char *key, store_op *op, GError **err)
 {
@@ -152,6 +267,10 @@ static bool redis_run(redis_conn *c, const char *key, store_op *op, GError **err
 	snprintf(cap, sizeof cap, "%u", op->cap);
 	redisReply *rep = NULL;
 	switch (op->kind) {
+	case STORE_COUNT_MANY:
+	case STORE_PAIR_GET_MANY:
+	case STORE_PAIR_ADD_MANY:
+		return redis_batch(c, key, op, err); /* key is the prefix here */
 	case STORE_GET: {
 		const char *a[] = { "GET", key };
 		size_t n[] = { 3, strlen(key) };
@@ -305,7 +424,8 @@ static bool redis_run(redis_conn *c, const char *key, store_op *op, GError **err
 bool store_redis_run(store_redis *r, store_op *op, GError **err)
 {
 	redis_conn *c = redis_take(r);
-	char *key = op->kind == STORE_SMEMBERS_MANY || op->kind == STORE_SADD_MANY ? g_strdup(r->st.prefix) : g_strconcat(r->st.prefix, op->key, NULL);
+	/* batches get the prefix alone: they add it to each of their keys */
+	char *key = op->keys ? g_strdup(r->st.prefix) : g_strconcat(r->st.prefix, op->key, NULL);
 	bool ok = redis_connect(r, c, err) && redis_run(c, key, op, err);
 	g_free(key);
 	g_mutex_unlock(&c->lock);

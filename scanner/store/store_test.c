@@ -147,10 +147,75 @@ static void run_script(vigie_store *s)
 	}
 }
 
+/* the batches (one transaction, one round trip): counters added to or
+ * only read, and pairs of numbers (the classifier's weights) */
+typedef struct {
+	gint64 deltas[3];
+	gint64 expect[3];
+	VigieStoreStatus status;
+} count_case;
+
+static const count_case counts[] = {
+	{ { 0, 0, 0 }, { 0, 0, 0 }, VIGIE_STORE_MISSING },
+	{ { 1, 0, 2 }, { 1, 0, 2 }, VIGIE_STORE_OK },
+	{ { 1, 0, 0 }, { 2, 0, 2 }, VIGIE_STORE_OK },
+	{ { 0, 0, 0 }, { 2, 0, 2 }, VIGIE_STORE_OK }, /* reading created nothing: b is still missing */
+	{ { -2, 3, 0 }, { 0, 3, 2 }, VIGIE_STORE_OK },
+};
+
+typedef struct {
+	bool add;
+	double pairs[6]; /* add: what is added to p1, p2, p3; get: expected */
+} pair_case;
+
+static const pair_case pairs[] = {
+	{ false, { 0, 0, 0, 0, 0, 0 } },
+	{ true, { 1.5, 2.25, -1, 0, 0, 0 } },
+	{ false, { 1.5, 2.25, -1, 0, 0, 0 } },
+	{ true, { 0.5, 0.75, 0, 0, 1e-9, 4 } },
+	{ false, { 2, 3, -1, 0, 1e-9, 4 } },
+};
+
+static void run_batches(vigie_store *s)
+{
+	const char *keys[] = { "ca", "cb", "cc" };
+	for (guint i = 0; i < G_N_ELEMENTS(counts); i++) {
+		gint64 got[3];
+		GError *err = NULL;
+		VigieStoreStatus r = store_count_many(s, keys, 3, counts[i].deltas, 60, got, &err);
+		g_assert_no_error(err);
+		g_assert_cmpint(r, ==, counts[i].status);
+		for (int k = 0; k < 3; k++)
+			g_assert_cmpint(got[k], ==, counts[i].expect[k]);
+	}
+	char *v = NULL;
+	g_assert_cmpint(vigie_store_get(s, "cb", &v, NULL), ==, VIGIE_STORE_OK);
+	g_assert_cmpstr(v, ==, "3");
+	g_free(v);
+	const char *pk[] = { "p1", "p2", "p3" };
+	for (guint i = 0; i < G_N_ELEMENTS(pairs); i++) {
+		GError *err = NULL;
+		if (pairs[i].add) {
+			g_assert_cmpint(store_pair_add_many(s, pk, 3, pairs[i].pairs, 60, &err), ==, VIGIE_STORE_OK);
+			g_assert_no_error(err);
+			continue;
+		}
+		double got[6];
+		VigieStoreStatus r = store_pair_get_many(s, pk, 3, got, &err);
+		g_assert_no_error(err);
+		g_assert_cmpint(r, ==, i == 0 ? VIGIE_STORE_MISSING : VIGIE_STORE_OK);
+		for (int k = 0; k < 6; k++)
+			g_assert_cmpfloat_with_epsilon(got[k], pairs[i].pairs[k], 1e-12);
+	}
+}
+
 static void test_lmdb_script(void)
 {
 	vigie_store *s = lmdb_store("script");
 	run_script(s);
+	vigie_store *b = lmdb_store("batches");
+	run_batches(b);
+	vigie_store_close(b);
 	GError *err = NULL;
 	char *st = vigie_store_stats(s, &err);
 	g_assert_no_error(err);
@@ -163,6 +228,12 @@ static void test_lmdb_script(void)
 
 static void test_redis_script(void)
 {
+	vigie_store *b = redis_store("tb:", "pw-store-test", redis.port);
+	run_batches(b);
+	char *ttlb = test_redis_cli(&redis, "TTL tb:p1");
+	g_assert_cmpint(atoi(ttlb), >, 0);
+	g_free(ttlb);
+	vigie_store_close(b);
 	vigie_store *s = redis_store("t1:", "pw-store-test", redis.port);
 	run_script(s);
 	/* another prefix is another store on the same server */
