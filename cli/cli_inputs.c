@@ -88,5 +88,8 @@ vigie_engine *cli_engine_load(const char *config, long long *max_size)
 		return NULL;
 	}
 	*max_size = vigie_config_get_int(vigie_engine_config(e), "core", "max_message_size");
+	/* a scan from the command line shows a verdict: it is not a contact
+	 * (sender history counts none); decisions still record */
+	vigie_engine_read_only_scans(e);
 	return e;
 }

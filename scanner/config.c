@@ -206,6 +206,22 @@ static const cfg_row config_table[] = {
 	{ "memory", "campaign_domain_weight", CFG_INT, "4", 0, 1000, NULL },
 	{ "memory", "campaign_phone_weight", CFG_INT, "4", 0, 1000, NULL },
 	{ "memory", "unavailable_weight", CFG_INT, "0", 0, 1000, NULL },
+	/* sender history (scanner/memory/memory_history.c): first contact, clean record */
+	{ "history", "enabled", CFG_BOOL, "yes", 0, 0, NULL }, /* with [store] and [memory] enabled */
+	{ "history", "ttl", CFG_INT, "31536000", 86400, 3660 * 86400, NULL }, /* s: a year from first seen */
+	{ "history", "first_contact_weight", CFG_INT, "0", -1000, 1000, NULL },
+	{ "history", "first_contact_ask_weight", CFG_INT, "5", -1000, 1000, NULL },
+	{ "history", "new_address_weight", CFG_INT, "0", -1000, 1000, NULL },
+	{ "history", "new_address_ask_weight", CFG_INT, "2", -1000, 1000, NULL },
+	{ "history", "ask_rules", CFG_LIST,
+	  "intent.secret, intent.money, intent.redirect, intent.account, intent.identity, intent.fee, "
+	  "intent.disclose, intent.combo.money-, intent.combo.secret-, intent.combo.remote-secret, "
+	  "intent.combo.invest-fee, lexicon.payment, lexicon.credential", 0, 0, NULL },
+	{ "history", "topic_rules", CFG_LIST, "lexicon., intent.", 0, 0, NULL },
+	{ "history", "clean_history", CFG_INT, "5", 1, 1000000, NULL }, /* earlier clean messages */
+	{ "history", "clean_percent", CFG_INT, "50", 0, 100, NULL },    /* of the topic findings' weight kept */
+	{ "history", "clean_max_discount", CFG_INT, "6", 0, 1000, NULL },
+	{ "history", "clean_needs_auth", CFG_BOOL, "yes", 0, 0, NULL },  /* mail: From domain authenticated */
 
 	/* the webhook front end (webhook/) */
 	{ "webhook", "enabled", CFG_BOOL, "no", 0, 0, NULL },

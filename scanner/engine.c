@@ -55,6 +55,7 @@ vigie_engine *vigie_engine_load(const char *config_file, GError **err)
 	e->scan.short_text = (gsize)vigie_config_get_int(e->config, "lexicon", "short_text");
 	mime_limits_from_config(e->config, &e->scan.limits);
 	e->policy = policy_settings_new(e->config);
+	e->memory = memory_settings_new(e->config);
 	if (vigie_config_get_bool(e->config, "av", "enabled")) {
 		e->av = av_engine_load(e->config, err);
 		if (!e->av)
@@ -131,6 +132,7 @@ void vigie_engine_unref(vigie_engine *e)
 	phone_engine_free(e->phone);
 	g_strfreev(e->scan.own_ids);
 	policy_settings_free(e->policy);
+	memory_settings_free(e->memory);
 	vigie_config_free(e->config);
 	g_free(e->version);
 	g_free(e);
@@ -168,6 +170,12 @@ unsigned vigie_engine_signature_count(const vigie_engine *e)
 char *vigie_engine_rules_report(const vigie_engine *e)
 {
 	return e->lexicon ? lexicon_engine_report(e->lexicon) : g_strdup("lexicon disabled");
+}
+
+/* vigie_engine_read_only_scans - see vigie.h */
+void vigie_engine_read_only_scans(vigie_engine *e)
+{
+	e->read_only_scans = true;
 }
 
 vigie_store *vigie_engine_store(const vigie_engine *e)

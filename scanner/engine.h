@@ -28,6 +28,8 @@ struct vigie_engine {
 	vigie_store *store;    /* NULL when [store] enabled = no; reached on first use */
 	phone_engine *phone; /* NULL when [phone] enabled = no */
 	scan_settings scan;    /* read at build */
+	memory_settings *memory; /* [history] ..., read at build (scanner/memory/) */
+	bool read_only_scans;  /* vigie_engine_read_only_scans: scans record nothing */
 	policy_settings *policy; /* read at build */
 	char *version;
 	double load_ms;

@@ -39,6 +39,11 @@ VigieStoreStatus store_pair_add_many(vigie_store *s, const char *const *keys, gu
  * quarantine call it ---- */
 typedef struct memory_print memory_print;
 typedef struct memory_note memory_note;
+/* memory_settings - [history] (and the classifier's settings), read once
+ * at engine build */
+typedef struct memory_settings memory_settings;
+memory_settings *memory_settings_new(const vigie_config *c);
+void memory_settings_free(memory_settings *s); /* NULL is a no-op */
 /* memory_scan - campaign memory for m (findings into v); m's print for
  * memory_keep, or NULL (memory off, no store, or its key unreadable) */
 memory_print *memory_scan(const vigie_engine *e, const vigie_message *m, vigie_verdict *v);

@@ -325,6 +325,11 @@ typedef enum { VIGIE_STORE_OK = 0, VIGIE_STORE_MISSING, VIGIE_STORE_DOWN } Vigie
  * enabled = no. Opens nothing yet: the backend is reached on first use. */
 vigie_store *vigie_store_open(const vigie_config *c);
 void vigie_store_close(vigie_store *s);
+/* vigie_engine_read_only_scans - scans with e read the store but record
+ * nothing in it (sender history is not counted): for tools that scan to
+ * show a verdict (vigie scan, vigie eval), whose runs are not contacts.
+ * Call before the first scan. Decisions (vigie_memory_learn) still record. */
+void vigie_engine_read_only_scans(vigie_engine *e);
 /* vigie_engine_store - the engine's store (NULL when disabled) */
 vigie_store *vigie_engine_store(const vigie_engine *e);
 const char *vigie_store_backend(const vigie_store *s); /* "lmdb" or "redis" */

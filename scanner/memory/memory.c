@@ -8,8 +8,9 @@
  * quarantine review's release and confirm, and `vigie learn`): a malicious
  * message's print is remembered like a quarantined one; a benign one marks
  * its id as a false positive and its links and numbers as harmless. Each
- * decision is also counted (n:malicious, n:benign) for the classifier that
- * will train on them.
+ * decision is also counted (n:malicious, n:benign) for the classifier, and
+ * for or against its sender (memory_history.c). Sender history is counted
+ * at scan too (memory_history_scan), after the other analysers.
  *
  * Nothing here blocks a scan past [store] timeout, and a store that is down
  * costs a finding (store.unavailable), never the verdict.
@@ -41,12 +42,31 @@ memory_print *memory_scan(const vigie_engine *e, const vigie_message *m, vigie_v
 		return NULL;
 	}
 	memory_campaign_scan(e->config, e->store, p, v);
+	memory_history_scan(e, m, p, v);
 	return p;
+}
+
+/* memory_settings_new - see internal.h */
+memory_settings *memory_settings_new(const vigie_config *c)
+{
+	memory_settings *s = g_new0(memory_settings, 1);
+	memory_history_settings(c, &s->history);
+	return s;
+}
+
+void memory_settings_free(memory_settings *s)
+{
+	if (!s)
+		return;
+	memory_history_settings_clear(&s->history);
+	g_free(s);
 }
 
 /* memory_keep - see internal.h */
 void memory_keep(const vigie_engine *e, vigie_verdict *v, memory_print *p)
 {
+	if (p)
+		memory_history_keep(e, v, p);
 	if (p && v->action >= VIGIE_ACTION_QUARANTINE)
 		v->memory = memory_note_new(e->config, e->store, p);
 	else
@@ -66,6 +86,8 @@ bool vigie_memory_learn(vigie_engine *e, const vigie_message *m, VigieLearn labe
 		return false;
 	bool ok = label == VIGIE_LEARN_MALICIOUS ? memory_campaign_record(e->config, e->store, p, id, err)
 						 : memory_campaign_benign(e->config, e->store, p, id, err);
+	if (ok)
+		ok = memory_history_learn(e, m, label, id, err);
 	if (ok)
 		ok = vigie_store_incr(e->store, label == VIGIE_LEARN_MALICIOUS ? "n:malicious" : "n:benign", 1,
 				      DECISION_COUNT_TTL, NULL, err) != VIGIE_STORE_DOWN;

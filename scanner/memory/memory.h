@@ -21,7 +21,39 @@ typedef struct memory_print {
 	GPtrArray *phones;   /* of char*: keyed hashes of the last 9 digits */
 	GPtrArray *shown;    /* of char*: for evidence, parallel to urls, domains, phones (in
 			      * that order): the URL, domain or number as the message wrote it */
+	char *history_key;   /* the sender's keyed hash when history counted it (memory_history.c) */
 } memory_print;
+
+/* [history] as read at engine build (memory_history.c) */
+typedef struct {
+	bool enabled;
+	gint64 ttl;
+	int first_weight, first_ask_weight, new_weight, new_ask_weight;
+	gint64 clean_after;
+	int clean_percent, clean_max;
+	bool clean_needs_auth;
+	char **ask_rules, **topic_rules;
+} history_settings;
+
+/* what the memory analyser reads of the configuration, once per engine */
+struct memory_settings {
+	history_settings history;
+};
+
+void memory_history_settings(const vigie_config *c, history_settings *h);
+void memory_history_settings_clear(history_settings *h);
+/* memory_history_scan - count m as seen from its sender and add the
+ * history findings (run after the other analysers: it reads their asks and
+ * topics); false (store.unavailable added) when the store cannot answer.
+ * p->history_key is set for memory_history_keep */
+bool memory_history_scan(const vigie_engine *e, const vigie_message *m, memory_print *p, vigie_verdict *v);
+/* memory_history_keep - after the policy: a quarantining verdict counts
+ * against its sender */
+void memory_history_keep(const vigie_engine *e, const vigie_verdict *v, const memory_print *p);
+/* memory_history_learn - an analyst's decision on m (id: a quarantine
+ * item, counted when scanned, or a learned example: counted now) */
+bool memory_history_learn(const vigie_engine *e, const vigie_message *m, VigieLearn label, const char *id,
+			  GError **err);
 
 /* memory_print_new - the print of m; NULL with err when the store's key
  * cannot be read. u (may be NULL) keeps protected domains out of it. */

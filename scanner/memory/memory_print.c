@@ -242,5 +242,6 @@ void memory_print_free(memory_print *p)
 	g_ptr_array_unref(p->domains);
 	g_ptr_array_unref(p->phones);
 	g_ptr_array_unref(p->shown);
+	g_free(p->history_key);
 	g_free(p);
 }
