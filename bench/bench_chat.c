@@ -53,7 +53,9 @@ static double bench_pass(vigie_engine *e, intent_engine *ie, GPtrArray *lines, i
 				vigie_verdict_free(v);
 			} else if (kind == 2) {
 				vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-				intent_scan(ie, m, m->env.direction, 400, v, NULL);
+				scan_ctx *sc = scan_ctx_new(m, NULL);
+				intent_scan(ie, sc, m->env.direction, 400, v, NULL);
+				scan_ctx_free(sc);
 				vigie_verdict_free(v);
 			}
 			vigie_message_free(m);

@@ -157,7 +157,9 @@ static void bench_scan(const char *config, char **dirs, int ndirs)
 	do {
 		for (guint i = 0; i < msgs->len; i++) {
 			vigie_verdict *v = verdict_new(VIGIE_CHANNEL_MAIL);
-			url_scan(u, c, g_ptr_array_index(msgs, i), v, NULL);
+			scan_ctx *sc = scan_ctx_new(g_ptr_array_index(msgs, i), u);
+			url_scan(u, sc, v, NULL);
+			scan_ctx_free(sc);
 			vigie_verdict_free(v);
 			n++;
 		}

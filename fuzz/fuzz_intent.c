@@ -84,7 +84,9 @@ static void fz_text(const uint8_t *data, size_t size)
 	vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
 	message_add_text(m, VIGIE_TEXT_CHAT, utf8_sanitize((const char *)data, (gssize)size), NULL, "text");
 	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-	g_assert_true(intent_scan(fz_bundled, m, size % 2 ? "inbound" : "internal", 400, v, NULL));
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	g_assert_true(intent_scan(fz_bundled, sc, size % 2 ? "inbound" : "internal", 400, v, NULL));
+	scan_ctx_free(sc);
 	for (guint i = 0; i < v->findings->len; i++) {
 		const vigie_finding *f = g_ptr_array_index(v->findings, i);
 		fuzz_check_str(f->evidence);

@@ -53,7 +53,9 @@ static char *fz_findings(const lexicon_engine *l, const char *text)
 	vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
 	message_add_text(m, VIGIE_TEXT_CHAT, g_strdup(text), NULL, "text");
 	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-	g_assert_true(lexicon_scan(l, fz_config, m, v, NULL));
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	g_assert_true(lexicon_scan(l, sc, (gsize)vigie_config_get_int(fz_config, "lexicon", "short_text"), v, NULL));
+	scan_ctx_free(sc);
 	GString *s = g_string_new(NULL);
 	for (guint i = 0; i < v->findings->len; i++) {
 		const vigie_finding *f = g_ptr_array_index(v->findings, i);

@@ -7,6 +7,9 @@
 
 #include "vigie.h"
 
+/* the context of one scan (scan_ctx.c, declared below) */
+typedef struct scan_ctx scan_ctx;
+
 /* ---- store/store.c: what the memory analyser needs beyond vigie.h ---- */
 /* store_ref - one more reference (vigie_store_close drops one) */
 vigie_store *store_ref(vigie_store *s);
@@ -198,10 +201,10 @@ url_engine *url_engine_load(const vigie_config *c, GError **err);
 void url_engine_free(url_engine *u); /* NULL is a no-op */
 /* url_engine_describe - e.g. "urls: 12 blocklist entries, 40 protected" */
 const char *url_engine_describe(const url_engine *u);
-/* url_scan - extract, normalise and check every URL of m; findings into v;
- * false with err only on an internal failure */
-bool url_scan(const url_engine *u, const vigie_config *c, const vigie_message *m,
-	      vigie_verdict *v, GError **err);
+/* url_scan - normalise and check every URL of the message of sc (as
+ * scan_ctx_urls extracts them); findings into v; false with err only on an
+ * internal failure */
+bool url_scan(const url_engine *u, scan_ctx *sc, vigie_verdict *v, GError **err);
 /* url_registrable_domain - registrable domain (eTLD+1, lower case,
  * Unicode->ASCII via IDNA) of a host name or e-mail domain; caller g_free;
  * NULL if none (IP literal, bare public suffix, invalid name) */
@@ -235,6 +238,29 @@ char *textnorm_original(const textnorm *t, gsize start, gsize end);
 /* textnorm_string - the normalised form of s only; caller g_free */
 char *textnorm_string(const char *s);
 
+/* ---- scan_ctx.c: what one scan works out once, shared by the analysers ---- */
+/* scan_ctx_new - the context of one scan of m; u (may be NULL: the URL
+ * analyser is off) says how URLs are extracted. m must outlive it and keep
+ * its texts while it lives. Free with scan_ctx_free. */
+scan_ctx *scan_ctx_new(const vigie_message *m, const url_engine *u);
+void scan_ctx_free(scan_ctx *sc); /* NULL is a no-op */
+/* scan_ctx_message - the message scanned */
+const vigie_message *scan_ctx_message(const scan_ctx *sc);
+/* scan_ctx_subject - the Subject of a mail, NULL for chat or none */
+const char *scan_ctx_subject(const scan_ctx *sc);
+/* scan_ctx_cut - how many bytes of text an analyser reading at most
+ * max_bytes reads: all of it, or max_bytes back to a character boundary */
+gsize scan_ctx_cut(const char *text, gsize max_bytes);
+/* scan_ctx_norm - the normalised form of the first scan_ctx_cut(text,
+ * max_bytes) bytes of text (a text or the Subject of the message: one
+ * that lives as long as sc), computed once per text and cut; owned by sc */
+const textnorm *scan_ctx_norm(scan_ctx *sc, const char *text, gsize max_bytes);
+/* scan_ctx_urls - every URL of the message as the URL analyser extracts
+ * them (url_extract_scan): a GPtrArray of url_found, owned by sc.
+ * *complete (may be NULL) is false when the list reached the limit on URLs
+ * and may have stopped short of the end of the message. */
+const GPtrArray *scan_ctx_urls(scan_ctx *sc, bool *complete);
+
 /* ---- lexicon analyser (lexicon.c loader, lexicon_scan.c scoring) ---- */
 typedef struct lexicon_engine lexicon_engine;
 /* lexicon_engine_load - every rule file of [lexicon] dir; NULL with err
@@ -249,9 +275,10 @@ const char *lexicon_engine_describe(const lexicon_engine *l);
 /* lexicon_engine_report - what the prefilter takes and which rules it
  * cannot (they run on every text), one per line; caller g_free */
 char *lexicon_engine_report(const lexicon_engine *l);
-/* lexicon_scan - match every text (and the Subject) of m; findings into v */
-bool lexicon_scan(const lexicon_engine *l, const vigie_config *c, const vigie_message *m,
-		  vigie_verdict *v, GError **err);
+/* lexicon_scan - match every text (and the Subject) of the message of sc,
+ * the first [lexicon] max_scan_bytes of each; short_text: total normalised
+ * bytes up to which @short holds; findings into v */
+bool lexicon_scan(const lexicon_engine *l, scan_ctx *sc, gsize short_text, vigie_verdict *v, GError **err);
 
 /* ---- sender analyser (sender*.c; private details in sender.h) ---- */
 typedef struct sender_engine sender_engine;
@@ -314,11 +341,11 @@ intent_engine *intent_engine_load_dir(const char *dir, const char *const *langua
 				      GError **err);
 void intent_engine_free(intent_engine *ie); /* NULL is a no-op */
 const char *intent_engine_describe(const intent_engine *ie);
-/* intent_scan - asks, claims and their stance in every text of m (and the
- * Subject); direction is who speaks ("inbound", "internal", "outbound");
- * short_text: total normalised bytes up to which @short holds */
-bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *direction,
-		 gsize short_text, vigie_verdict *v, GError **err);
+/* intent_scan - asks, claims and their stance in every text of the message
+ * of sc (and the Subject); direction is who speaks ("inbound", "internal",
+ * "outbound"); short_text: total normalised bytes up to which @short holds */
+bool intent_scan(const intent_engine *ie, scan_ctx *sc, const char *direction, gsize short_text,
+		 vigie_verdict *v, GError **err);
 
 /* ---- attachment content analyser (attach/; private details in attach/attach.h) ---- */
 typedef struct attach_engine attach_engine;
@@ -355,10 +382,10 @@ int phone_type(const phone_engine *p, const char *e164, const char **type);
 /* phone_country_code - "33" for "FR" ([phone] country), NULL if unknown */
 const char *phone_country_code(const char *iso);
 
-/* intent_model_apply - the word model of m's channel ([intent]
+/* intent_model_apply - the word model of the message's channel ([intent]
  * model_mail / model_chat) adds intent.model when a text analyser already
- * found something in m (run after every analyser, before the policy) */
-void intent_model_apply(const intent_engine *ie, const vigie_message *m, vigie_verdict *v);
+ * found something in it (run after every analyser, before the policy) */
+void intent_model_apply(const intent_engine *ie, scan_ctx *sc, vigie_verdict *v);
 /* intent_model_second_opinion - is f a finding the model weighs a second
  * opinion on (a lexicon, intent or URL finding of positive weight)? */
 bool intent_model_second_opinion(const vigie_finding *f);
@@ -366,6 +393,9 @@ bool intent_model_second_opinion(const vigie_finding *f);
  * intent model reads in m's texts and Subject, sorted; at most max_bytes
  * of each text (intent/intent_model.c) */
 GPtrArray *intent_model_features(const vigie_message *m, gsize max_bytes);
+/* intent_model_features_ctx - the same for the message of sc, from its
+ * shared normalised texts */
+GPtrArray *intent_model_features_ctx(scan_ctx *sc, gsize max_bytes);
 
 /* ---- policy.c ---- */
 void policy_apply(const vigie_config *c, vigie_verdict *v);

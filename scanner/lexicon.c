@@ -578,6 +578,7 @@ lexicon_engine *lexicon_engine_load_dir_prefilter(const char *dir, const char *c
 						  GError **err)
 {
 	lexicon_engine *l = g_new0(lexicon_engine, 1);
+	l->max_bytes = 512 * 1024; /* the [lexicon] max_scan_bytes default */
 	l->categories = g_ptr_array_new_with_free_func(lex_category_free);
 	l->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	l->declared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -650,6 +651,8 @@ lexicon_engine *lexicon_engine_load(const vigie_config *c, GError **err)
 	lexicon_engine *l = lexicon_engine_load_dir_prefilter(
 	    vigie_config_get(c, "lexicon", "dir"), langs[0] ? (const char *const *)langs : NULL,
 	    true, cache, err);
+	if (l)
+		l->max_bytes = (gsize)vigie_config_get_int(c, "lexicon", "max_scan_bytes");
 	g_free(cache);
 	g_strfreev(langs);
 	return l;

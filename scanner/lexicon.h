@@ -62,6 +62,7 @@ struct lexicon_engine {
 	GPtrArray *combos;     /* of lex_combo* */
 	unsigned rules;
 	unsigned programs;
+	gsize max_bytes; /* [lexicon] max_scan_bytes of each text (the default when loaded from a folder) */
 	char *describe;
 	/* the prefilter (lexicon_prefilter.c): NULL db when built without
 	 * Vectorscan, or when it could not be built: every program runs */

@@ -136,7 +136,9 @@ static void test_lures(void)
 		vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
 		message_add_text(m, VIGIE_TEXT_CHAT, g_strdup(k->text), NULL, "text");
 		vigie_verdict *v = verdict_new(m->channel);
-		g_assert_true(lexicon_scan(l, c, m, v, NULL));
+		scan_ctx *sc = scan_ctx_new(m, NULL);
+		g_assert_true(lexicon_scan(l, sc, (gsize)vigie_config_get_int(c, "lexicon", "short_text"), v, NULL));
+		scan_ctx_free(sc);
 		int score = 0;
 		bool rule_ok = k->rule == NULL;
 		GString *got = g_string_new(NULL);

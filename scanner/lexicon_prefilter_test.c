@@ -88,7 +88,9 @@ static char *summary(const lexicon_engine *l, const vigie_config *c, const char 
 	vigie_message *m = message_new(VIGIE_CHANNEL_CHAT);
 	message_add_text(m, VIGIE_TEXT_CHAT, g_strdup(text), NULL, "text");
 	vigie_verdict *v = verdict_new(m->channel);
-	g_assert_true(lexicon_scan(l, c, m, v, NULL));
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	g_assert_true(lexicon_scan(l, sc, (gsize)vigie_config_get_int(c, "lexicon", "short_text"), v, NULL));
+	scan_ctx_free(sc);
 	GString *s = g_string_new(NULL);
 	for (guint i = 0; i < v->findings->len; i++) {
 		vigie_finding *f = g_ptr_array_index(v->findings, i);

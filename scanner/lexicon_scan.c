@@ -142,18 +142,12 @@ static void lex_search_rules(const lex_category *c, const guint *cand, guint n, 
 	}
 }
 
-/* lex_scan_text - every category over one text */
-static void lex_scan_text(const lexicon_engine *l, const char *text, const char *where,
-			  gsize max_bytes, pcre2_match_data *md, pcre2_match_context *mc,
-			  lex_pass *pass, lex_hit *hits, gsize *total_len, bool *url_seen)
+/* lex_scan_text - every category over one text (its first max_bytes, normalised once per scan) */
+static void lex_scan_text(const lexicon_engine *l, scan_ctx *sc, const char *text, const char *where,
+			  pcre2_match_data *md, pcre2_match_context *mc, lex_pass *pass, lex_hit *hits,
+			  gsize *total_len, bool *url_seen)
 {
-	gsize len = strlen(text);
-	if (len > max_bytes) {
-		len = max_bytes;
-		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
-			len--;
-	}
-	textnorm *t = textnorm_new(text, (gssize)len);
+	const textnorm *t = scan_ctx_norm(sc, text, l->max_bytes);
 	*total_len += t->len;
 	if (!*url_seen &&
 	    (strstr(t->text, "http://") || strstr(t->text, "https://") || strstr(t->text, "www.")))
@@ -181,15 +175,18 @@ static void lex_scan_text(const lexicon_engine *l, const char *text, const char 
 				lex_search_rules(c, cand, n, t, t->len, md, mc, &hits[i], where);
 		}
 	}
-	textnorm_free(t);
 }
 
 /* lex_has_link - a followable link anywhere in the message's texts: a
  * link element, or a URL written in the text the way SMS write them too
  * ("notxt.co.uk", "bit.ly/x": the URL analyser's extraction, which knows
- * the public suffixes); at most max_bytes of each text are searched */
-static bool lex_has_link(const vigie_message *m, gsize max_bytes)
+ * the public suffixes); at most max_bytes of each text are searched. The
+ * scan's URL list answers when it holds every URL of texts that are all
+ * within max_bytes; otherwise the texts are searched here. */
+static bool lex_has_link(scan_ctx *sc, gsize max_bytes)
 {
+	const vigie_message *m = scan_ctx_message(sc);
+	bool whole = true;
 	for (guint i = 0; i < m->texts->len; i++) {
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
 		for (guint j = 0; j < t->links->len; j++) {
@@ -198,6 +195,15 @@ static bool lex_has_link(const vigie_message *m, gsize max_bytes)
 			    g_ascii_strncasecmp(k->href, "www.", 4) == 0)
 				return true;
 		}
+		whole = whole && scan_ctx_cut(t->text, max_bytes) == strlen(t->text);
+	}
+	bool complete = false;
+	const GPtrArray *urls = scan_ctx_urls(sc, &complete);
+	if (whole && complete) {
+		for (guint i = 0; i < urls->len; i++)
+			if (!strcmp(((const url_found *)g_ptr_array_index(urls, i))->tag, "text"))
+				return true;
+		return false;
 	}
 	GPtrArray *found = g_ptr_array_new_with_free_func(url_found_free);
 	for (guint i = 0; i < m->texts->len && !found->len; i++) {
@@ -234,14 +240,14 @@ static bool lex_present(const lexicon_engine *l, const char *name, const lex_hit
 }
 
 /* lexicon_scan - findings for every matched category and combination */
-bool lexicon_scan(const lexicon_engine *l, const vigie_config *cfg, const vigie_message *m,
-		  vigie_verdict *v, GError **err)
+bool lexicon_scan(const lexicon_engine *l, scan_ctx *sc, gsize short_text, vigie_verdict *v, GError **err)
 {
+	(void)err;
+	const vigie_message *m = scan_ctx_message(sc);
 	guint nc = l->categories->len;
 	lex_hit *hits = g_new0(lex_hit, nc ? nc : 1);
 	for (guint i = 0; i < nc; i++)
 		hits[i].rule = -1;
-	gsize max_bytes = (gsize)vigie_config_get_int(cfg, "lexicon", "max_scan_bytes");
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 	pcre2_match_context *mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(mc, 200000);
@@ -251,24 +257,20 @@ bool lexicon_scan(const lexicon_engine *l, const vigie_config *cfg, const vigie_
 	lex_pass pass;
 	lexicon_prefilter_begin(l, &pass);
 
-	const char *subject =
-	    m->channel == VIGIE_CHANNEL_MAIL ? vigie_message_header(m, "Subject") : NULL;
+	const char *subject = scan_ctx_subject(sc);
 	if (subject)
-		lex_scan_text(l, subject, "header Subject", max_bytes, md, mc, &pass, hits, &total,
-			      &url_seen);
+		lex_scan_text(l, sc, subject, "header Subject", md, mc, &pass, hits, &total, &url_seen);
 	for (guint i = 0; i < m->texts->len; i++) {
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
-		lex_scan_text(l, t->text, t->where, max_bytes, md, mc, &pass, hits, &total,
-			      &url_seen);
+		lex_scan_text(l, sc, t->text, t->where, md, mc, &pass, hits, &total, &url_seen);
 	}
 	lexicon_prefilter_end(&pass);
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mc);
 
 	bool signals[8] = {false};
-	signals[0] = url_seen || lex_has_link(m, max_bytes); /* @link */
-	signals[1] =
-	    total <= (gsize)vigie_config_get_int(cfg, "lexicon", "short_text"); /* @short */
+	signals[0] = url_seen || lex_has_link(sc, l->max_bytes); /* @link */
+	signals[1] = total <= short_text;				  /* @short */
 	signals[2] = m->channel == VIGIE_CHANNEL_MAIL;				/* @mail */
 	signals[3] = m->channel == VIGIE_CHANNEL_CHAT;				/* @chat */
 	signals[4] = m->attachments->len > 0;					/* @attachment */

@@ -109,7 +109,9 @@ static char *scan_summary(const lexicon_engine *l, const vigie_config *c, const 
 			  int *score)
 {
 	vigie_verdict *v = verdict_new(m->channel);
-	g_assert_true(lexicon_scan(l, c, m, v, NULL));
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	g_assert_true(lexicon_scan(l, sc, (gsize)vigie_config_get_int(c, "lexicon", "short_text"), v, NULL));
+	scan_ctx_free(sc);
 	GString *s = g_string_new(NULL);
 	*score = 0;
 	for (guint i = 0; i < v->findings->len; i++) {

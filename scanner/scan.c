@@ -207,9 +207,12 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		}
 	}
 
+	/* what the text analysers share: each text normalised once, the URLs
+	 * extracted once (after the attachments' texts joined) */
+	scan_ctx *sc = scan_ctx_new(m, e->urls);
 	if (e->lexicon) {
 		GError *err = NULL;
-		if (!lexicon_scan(e->lexicon, e->config, m, v, &err)) {
+		if (!lexicon_scan(e->lexicon, sc, e->scan.short_text, v, &err)) {
 			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
 			g_error_free(err);
 		}
@@ -217,7 +220,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 
 	if (e->intent) {
 		GError *err = NULL;
-		if (!intent_scan(e->intent, m, v->speaker, e->scan.short_text, v, &err)) {
+		if (!intent_scan(e->intent, sc, v->speaker, e->scan.short_text, v, &err)) {
 			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
 			g_error_free(err);
 		}
@@ -225,7 +228,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 
 	if (e->urls) {
 		GError *err = NULL;
-		if (!url_scan(e->urls, e->config, m, v, &err)) {
+		if (!url_scan(e->urls, sc, v, &err)) {
 			g_string_append_printf(errors, "%s%s", errors->len ? "; " : "", err->message);
 			g_error_free(err);
 		}
@@ -263,7 +266,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 
 	/* the intent word model: a second opinion on what was found */
 	if (e->intent)
-		intent_model_apply(e->intent, m, v);
+		intent_model_apply(e->intent, sc, v);
 
 	memory_print *mp = memory_scan(e, m, v); /* campaign memory (scanner/memory/) */
 	policy_apply_settings(e->policy, v, scan_bulk(e, m, authenticated));
@@ -272,6 +275,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 		v->error = g_string_free(errors, FALSE);
 	else
 		g_string_free(errors, TRUE);
+	scan_ctx_free(sc);
 	g_ptr_array_set_size(m->texts, own_texts);
 	vigie_message_free(again);
 	v->elapsed_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;

@@ -561,12 +561,28 @@ static void url_check_net(url_ctx *x, const url_found *f, const url_parts *p)
 	}
 }
 
-/* url_scan - see internal.h */
-bool url_scan(const url_engine *u, const vigie_config *c, const vigie_message *m, vigie_verdict *v,
-	      GError **err)
+/* the [urls] max_urls default, for the extraction a scan shares when the
+ * URL analyser is off */
+#define URL_MAX_URLS_DEFAULT 300
+
+/* url_engine_max_urls - see url.h */
+guint url_engine_max_urls(const url_engine *u)
 {
+	return u ? u->max_urls : URL_MAX_URLS_DEFAULT;
+}
+
+/* url_extract_scan - see url.h */
+GPtrArray *url_extract_scan(const url_engine *u, const vigie_message *m)
+{
+	return url_extract_message_unwrap(m, url_engine_max_urls(u), u ? u->unwrap : NULL);
+}
+
+/* url_scan - see internal.h */
+bool url_scan(const url_engine *u, scan_ctx *sc, vigie_verdict *v, GError **err)
+{
+	(void)err;
 	url_ctx x = {u, v, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), {0}, 0};
-	GPtrArray *found = url_extract_message_unwrap(m, u->max_urls, u->unwrap);
+	const GPtrArray *found = scan_ctx_urls(sc, NULL);
 	GHashTable *checked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < found->len && x.total < u->max_findings; i++) {
 		const url_found *f = g_ptr_array_index(found, i);
@@ -594,7 +610,6 @@ bool url_scan(const url_engine *u, const vigie_config *c, const vigie_message *m
 		url_parts_free(p);
 	}
 	g_hash_table_unref(checked);
-	g_ptr_array_unref(found);
 	g_hash_table_unref(x.seen);
 	return true;
 }

@@ -100,6 +100,12 @@ GPtrArray *url_extract_message_unwrap(const vigie_message *m, guint max, const u
 /* url_extract_single - if the whole of s (trimmed) is one URL or domain,
  * that URL as written (caller g_free), else NULL: for link texts */
 char *url_extract_single(const char *s);
+/* url_extract_scan - url_extract_message_unwrap with u's [urls] max_urls
+ * and redirectors (u NULL: the max_urls default, none unwrapped): the list
+ * every analyser of a scan shares (scan_ctx_urls); caller unrefs */
+GPtrArray *url_extract_scan(const url_engine *u, const vigie_message *m);
+/* url_engine_max_urls - u's [urls] max_urls (u NULL: its default) */
+guint url_engine_max_urls(const url_engine *u);
 
 /* ---- url_lists.c: blocklist feeds ---- */
 typedef struct url_lists url_lists;

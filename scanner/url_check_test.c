@@ -74,7 +74,9 @@ static vigie_verdict *run(const url_engine *u, const vigie_config *c, const char
 	message_add_text(m, VIGIE_TEXT_HTML, g_strdup(body ? body : ""), links, "part 1");
 	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_MAIL);
 	GError *err = NULL;
-	g_assert_true(url_scan(u, c, m, v, &err));
+	scan_ctx *sc = scan_ctx_new(m, u);
+	g_assert_true(url_scan(u, sc, v, &err));
+	scan_ctx_free(sc);
 	vigie_message_free(m);
 	return v;
 }

@@ -135,9 +135,9 @@ extern const char *const intent_signals[];
 intent_model *intent_model_load(const char *path, GError **err);
 void intent_model_free(intent_model *im); /* NULL is a no-op */
 guint intent_model_size(const intent_model *im); /* number of terms */
-/* intent_model_scan - the finding intent.model for m, its weight bounded
- * by [min_weight, max_weight] (none when it rounds to 0) */
-void intent_model_scan(const intent_model *im, const vigie_message *m, gsize max_bytes, int max_weight,
+/* intent_model_scan - the finding intent.model for the message of sc, its
+ * weight bounded by [min_weight, max_weight] (none when it rounds to 0) */
+void intent_model_scan(const intent_model *im, scan_ctx *sc, gsize max_bytes, int max_weight,
 		       int min_weight, vigie_verdict *v);
 
 /* ---- intent_prefilter.c ---- */

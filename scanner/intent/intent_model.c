@@ -308,21 +308,22 @@ static int model_cmp_str(gconstpointer a, gconstpointer b)
 
 GPtrArray *intent_model_features(const vigie_message *m, gsize max_bytes)
 {
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	GPtrArray *f = intent_model_features_ctx(sc, max_bytes);
+	scan_ctx_free(sc);
+	return f;
+}
+
+GPtrArray *intent_model_features_ctx(scan_ctx *sc, gsize max_bytes)
+{
+	const vigie_message *m = scan_ctx_message(sc);
 	GArray *words = g_array_new(FALSE, FALSE, sizeof(model_word));
-	const char *subject = m->channel == VIGIE_CHANNEL_MAIL ? vigie_message_header(m, "Subject") : NULL;
+	const char *subject = scan_ctx_subject(sc);
 	guint n = m->texts->len + (subject ? 1 : 0);
 	for (guint i = 0; i < n; i++) {
 		const char *raw = subject && i == 0 ? subject
 						    : ((vigie_text *)g_ptr_array_index(m->texts, i - (subject ? 1 : 0)))->text;
-		gsize len = strlen(raw);
-		if (len > max_bytes) {
-			len = max_bytes;
-			while (len > 0 && ((unsigned char)raw[len] & 0xc0) == 0x80)
-				len--;
-		}
-		textnorm *t = textnorm_new(raw, (gssize)len);
-		model_words(t, words);
-		textnorm_free(t);
+		model_words(scan_ctx_norm(sc, raw, max_bytes), words);
 	}
 	GHashTable *names = model_names(words);
 	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -369,10 +370,10 @@ static int model_cmp_contrib(gconstpointer a, gconstpointer b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-void intent_model_scan(const intent_model *im, const vigie_message *m, gsize max_bytes, int max_weight,
+void intent_model_scan(const intent_model *im, scan_ctx *sc, gsize max_bytes, int max_weight,
 		       int min_weight, vigie_verdict *v)
 {
-	GPtrArray *f = intent_model_features(m, max_bytes);
+	GPtrArray *f = intent_model_features_ctx(sc, max_bytes);
 	if (!f->len) {
 		g_ptr_array_unref(f);
 		return;
@@ -422,8 +423,9 @@ bool intent_model_second_opinion(const vigie_finding *f)
 				 g_str_has_prefix(f->rule, "url.")) && strcmp(f->rule, "intent.model") != 0;
 }
 
-void intent_model_apply(const intent_engine *ie, const vigie_message *m, vigie_verdict *v)
+void intent_model_apply(const intent_engine *ie, scan_ctx *sc, vigie_verdict *v)
 {
+	const vigie_message *m = scan_ctx_message(sc);
 	const intent_model *model = m->channel == VIGIE_CHANNEL_MAIL ? ie->model_mail : ie->model_chat;
 	if (!model)
 		return;
@@ -433,5 +435,5 @@ void intent_model_apply(const intent_engine *ie, const vigie_message *m, vigie_v
 	for (guint i = 0; !found && i < v->findings->len; i++)
 		found = intent_model_second_opinion(g_ptr_array_index(v->findings, i));
 	if (found)
-		intent_model_scan(model, m, ie->max_bytes, ie->model_max, ie->model_min, v);
+		intent_model_scan(model, sc, ie->max_bytes, ie->model_max, ie->model_min, v);
 }

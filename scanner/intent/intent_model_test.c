@@ -189,7 +189,9 @@ static void test_score(void)
 		const score_case *c = &score_cases[i];
 		vigie_message *m = chat(c->text);
 		vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-		intent_model_scan(im, m, 65536, c->max, c->min, v);
+		scan_ctx *sc = scan_ctx_new(m, NULL);
+		intent_model_scan(im, sc, 65536, c->max, c->min, v);
+		scan_ctx_free(sc);
 		const vigie_finding *f = NULL;
 		for (guint k = 0; k < v->findings->len; k++)
 			if (!strcmp(((vigie_finding *)g_ptr_array_index(v->findings, k))->rule, "intent.model"))
@@ -217,7 +219,9 @@ static void test_score(void)
 		vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
 		if (found)
 			verdict_add_finding(v, "lexicon.test", "test", 1, "x", "message");
-		intent_model_apply(&ie, m, v);
+		scan_ctx *sc = scan_ctx_new(m, NULL);
+		intent_model_apply(&ie, sc, v);
+		scan_ctx_free(sc);
 		guint want = found ? 2 : 0;
 		g_assert_cmpuint(v->findings->len, ==, want);
 		if (found)
@@ -235,7 +239,9 @@ static int bundled_weight(const intent_model *im, const char *text)
 {
 	vigie_message *m = chat(text);
 	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-	intent_model_scan(im, m, 65536, 100, -100, v);
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	intent_model_scan(im, sc, 65536, 100, -100, v);
+	scan_ctx_free(sc);
 	int w = 0;
 	for (guint k = 0; k < v->findings->len; k++)
 		if (!strcmp(((vigie_finding *)g_ptr_array_index(v->findings, k))->rule, "intent.model"))

@@ -228,17 +228,13 @@ static int intent_on_match(unsigned id, unsigned long long from, unsigned long l
 	return 0;
 }
 
-/* intent_text - every intent over one text */
-static void intent_text(intent_state *st, const char *raw, const char *where)
+/* intent_text - every intent over one text (its first [intent]
+ * max_scan_bytes, normalised once per scan) */
+static void intent_text(intent_state *st, scan_ctx *sc, const char *raw, const char *where)
 {
 	const intent_engine *ie = st->ie;
-	gsize len = strlen(raw);
-	if (len > ie->max_bytes) {
-		len = ie->max_bytes;
-		while (len > 0 && ((unsigned char)raw[len] & 0xc0) == 0x80)
-			len--;
-	}
-	textnorm *t = textnorm_new(raw, (gssize)len);
+	gsize len = scan_ctx_cut(raw, ie->max_bytes);
+	const textnorm *t = scan_ctx_norm(sc, raw, ie->max_bytes);
 	st->total += t->len;
 	if (!st->link && (strstr(t->text, "http://") || strstr(t->text, "https://") || strstr(t->text, "www.")))
 		st->link = true;
@@ -310,7 +306,6 @@ static void intent_text(intent_state *st, const char *raw, const char *where)
 	}
 	g_free(q);
 	g_array_unref(sent);
-	textnorm_free(t);
 }
 
 /* intent_program - every match of rule r (index idx) of intent d (index
@@ -395,10 +390,11 @@ static bool intent_present(const intent_state *st, const intent_ref *ref, const 
 
 /* intent_scan - findings for the message's asks, claims and combinations;
  * direction is "inbound", "internal" or "outbound" (who is speaking) */
-bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *direction, gsize short_text,
+bool intent_scan(const intent_engine *ie, scan_ctx *sc, const char *direction, gsize short_text,
 		 vigie_verdict *v, GError **err)
 {
 	(void)err;
+	const vigie_message *m = scan_ctx_message(sc);
 	guint n = ie->intents->len;
 	intent_state st = {ie};
 	st.hits = g_new0(intent_hit, n ? n : 1);
@@ -421,14 +417,14 @@ bool intent_scan(const intent_engine *ie, const vigie_message *m, const char *di
 	pcre2_set_match_limit(st.mc, 100000);
 	pcre2_set_depth_limit(st.mc, 1000);
 
-	const char *subject = m->channel == VIGIE_CHANNEL_MAIL ? vigie_message_header(m, "Subject") : NULL;
+	const char *subject = scan_ctx_subject(sc);
 	if (subject)
-		intent_text(&st, subject, "header Subject");
+		intent_text(&st, sc, subject, "header Subject");
 	for (guint i = 0; i < m->texts->len; i++) {
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
 		if (t->links->len)
 			st.link = true;
-		intent_text(&st, t->text, t->where);
+		intent_text(&st, sc, t->text, t->where);
 	}
 
 	bool signals[8] = {false};

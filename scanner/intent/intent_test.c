@@ -80,7 +80,9 @@ static vigie_verdict *scan(intent_engine *ie, const char *text, const char *dire
 	vigie_message *m = vigie_message_from_chat_json(json, strlen(json), &err);
 	g_assert_no_error(err);
 	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-	g_assert_true(intent_scan(ie, m, m->env.direction, 400, v, NULL));
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	g_assert_true(intent_scan(ie, sc, m->env.direction, 400, v, NULL));
+	scan_ctx_free(sc);
 	vigie_message_free(m);
 	g_free(json);
 	g_free(esc);
