@@ -47,9 +47,9 @@ typedef struct memory_note memory_note;
 typedef struct memory_settings memory_settings;
 memory_settings *memory_settings_new(const vigie_config *c);
 void memory_settings_free(memory_settings *s); /* NULL is a no-op */
-/* memory_scan - campaign memory for m (findings into v); m's print for
+/* memory_scan - campaign memory for the message of sc (findings into v); its print for
  * memory_keep, or NULL (memory off, no store, or its key unreadable) */
-memory_print *memory_scan(const vigie_engine *e, const vigie_message *m, vigie_verdict *v);
+memory_print *memory_scan(const vigie_engine *e, scan_ctx *sc, vigie_verdict *v);
 /* memory_keep - after the policy: a quarantining verdict keeps p as its
  * note (v->memory), else p is freed */
 void memory_keep(const vigie_engine *e, vigie_verdict *v, memory_print *p);

@@ -268,7 +268,7 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m)
 	if (e->intent)
 		intent_model_apply(e->intent, sc, v);
 
-	memory_print *mp = memory_scan(e, m, v); /* campaign memory (scanner/memory/) */
+	memory_print *mp = memory_scan(e, sc, v); /* campaign memory (scanner/memory/) */
 	policy_apply_settings(e->policy, v, scan_bulk(e, m, authenticated));
 	memory_keep(e, v, mp);
 	if (errors->len)

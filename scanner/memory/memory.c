@@ -23,26 +23,26 @@
 #define DECISION_COUNT_TTL (3650LL * 86400) /* counters of decisions: ten years */
 
 /* memory_unavailable - see memory.h */
-void memory_unavailable(const vigie_config *c, vigie_verdict *v, const char *why)
+void memory_unavailable(const campaign_settings *cs, vigie_verdict *v, const char *why)
 {
-	verdict_add_finding(v, "store.unavailable", "memory",
-			    (int)vigie_config_get_int(c, "memory", "unavailable_weight"), why, "memory");
+	verdict_add_finding(v, "store.unavailable", "memory", cs->unavailable_weight, why, "memory");
 }
 
 /* memory_scan - see internal.h */
-memory_print *memory_scan(const vigie_engine *e, const vigie_message *m, vigie_verdict *v)
+memory_print *memory_scan(const vigie_engine *e, scan_ctx *sc, vigie_verdict *v)
 {
-	if (!e->store || !vigie_config_get_bool(e->config, "memory", "enabled"))
+	const campaign_settings *cs = &e->memory->campaign;
+	if (!e->store || !cs->enabled)
 		return NULL;
 	GError *err = NULL;
-	memory_print *p = memory_print_new(e->urls, e->store, m, &err);
+	memory_print *p = memory_print_new(e->urls, e->store, sc, &err);
 	if (!p) {
-		memory_unavailable(e->config, v, err->message);
+		memory_unavailable(cs, v, err->message);
 		g_error_free(err);
 		return NULL;
 	}
-	memory_campaign_scan(e->config, e->store, p, v);
-	memory_history_scan(e, m, p, v);
+	memory_campaign_scan(cs, e->store, p, v);
+	memory_history_scan(e, scan_ctx_message(sc), p, v);
 	return p;
 }
 
@@ -51,6 +51,7 @@ memory_settings *memory_settings_new(const vigie_config *c)
 {
 	memory_settings *s = g_new0(memory_settings, 1);
 	memory_history_settings(c, &s->history);
+	memory_campaign_settings(c, &s->campaign);
 	return s;
 }
 
@@ -68,7 +69,7 @@ void memory_keep(const vigie_engine *e, vigie_verdict *v, memory_print *p)
 	if (p)
 		memory_history_keep(e, v, p);
 	if (p && v->action >= VIGIE_ACTION_QUARANTINE)
-		v->memory = memory_note_new(e->config, e->store, p);
+		v->memory = memory_note_new(&e->memory->campaign, e->store, p);
 	else
 		memory_print_free(p);
 }
@@ -81,11 +82,14 @@ bool vigie_memory_learn(vigie_engine *e, const vigie_message *m, VigieLearn labe
 		g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_CONFIG, "the store is disabled ([store] enabled = no)");
 		return false;
 	}
-	memory_print *p = memory_print_new(e->urls, e->store, m, err);
+	scan_ctx *sc = scan_ctx_new(m, e->urls);
+	memory_print *p = memory_print_new(e->urls, e->store, sc, err);
+	scan_ctx_free(sc);
 	if (!p)
 		return false;
-	bool ok = label == VIGIE_LEARN_MALICIOUS ? memory_campaign_record(e->config, e->store, p, id, err)
-						 : memory_campaign_benign(e->config, e->store, p, id, err);
+	const campaign_settings *cs = &e->memory->campaign;
+	bool ok = label == VIGIE_LEARN_MALICIOUS ? memory_campaign_record(cs, e->store, p, id, err)
+						 : memory_campaign_benign(cs, e->store, p, id, err);
 	if (ok)
 		ok = memory_history_learn(e, m, label, id, err);
 	if (ok)

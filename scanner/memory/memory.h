@@ -35,10 +35,22 @@ typedef struct {
 	char **ask_rules, **topic_rules;
 } history_settings;
 
+/* [memory] as read at engine build (memory_campaign.c) */
+typedef struct {
+	bool enabled;
+	int unavailable_weight;
+	guint text_match;  /* campaign_text_match */
+	int weight[4];	   /* campaign_text_weight, _url_, _domain_, _phone_ */
+	gint64 ttl;	   /* campaign_ttl */
+} campaign_settings;
+
 /* what the memory analyser reads of the configuration, once per engine */
 struct memory_settings {
 	history_settings history;
+	campaign_settings campaign;
 };
+
+void memory_campaign_settings(const vigie_config *c, campaign_settings *cs);
 
 void memory_history_settings(const vigie_config *c, history_settings *h);
 void memory_history_settings_clear(history_settings *h);
@@ -55,29 +67,30 @@ void memory_history_keep(const vigie_engine *e, const vigie_verdict *v, const me
 bool memory_history_learn(const vigie_engine *e, const vigie_message *m, VigieLearn label, const char *id,
 			  GError **err);
 
-/* memory_print_new - the print of m; NULL with err when the store's key
+/* memory_print_new - the print of the message of sc (its normalised texts
+ * and URLs as the scan shares them); NULL with err when the store's key
  * cannot be read. u (may be NULL) keeps protected domains out of it. */
-memory_print *memory_print_new(const url_engine *u, vigie_store *s, const vigie_message *m, GError **err);
+memory_print *memory_print_new(const url_engine *u, vigie_store *s, scan_ctx *sc, GError **err);
 void memory_print_free(memory_print *p);
 
 /* memory_campaign_scan - findings for what print p shares with remembered
  * quarantined or confirmed messages; false (store.unavailable added) when
  * the store cannot answer: the scan goes on */
-bool memory_campaign_scan(const vigie_config *c, vigie_store *s, const memory_print *p, vigie_verdict *v);
+bool memory_campaign_scan(const campaign_settings *cs, vigie_store *s, const memory_print *p, vigie_verdict *v);
 /* memory_unavailable - the finding that says the scan had no memory, and why */
-void memory_unavailable(const vigie_config *c, vigie_verdict *v, const char *why);
+void memory_unavailable(const campaign_settings *cs, vigie_verdict *v, const char *why);
 /* memory_campaign_record - remember p under id (malicious: quarantined or
  * confirmed); false with err */
-bool memory_campaign_record(const vigie_config *c, vigie_store *s, const memory_print *p, const char *id,
+bool memory_campaign_record(const campaign_settings *cs, vigie_store *s, const memory_print *p, const char *id,
 			    GError **err);
 /* memory_campaign_benign - id was a false positive (its matches are
  * ignored from now on), and p's URLs, domains and numbers are not a sign of a campaign */
-bool memory_campaign_benign(const vigie_config *c, vigie_store *s, const memory_print *p, const char *id,
+bool memory_campaign_benign(const campaign_settings *cs, vigie_store *s, const memory_print *p, const char *id,
 			    GError **err);
 
 /* The verdict's note (vigie_verdict.memory): what to remember if the
  * message is quarantined; vigie_quarantine_store commits it under the new
  * id. */
-memory_note *memory_note_new(const vigie_config *c, vigie_store *s, memory_print *p /* owned */);
+memory_note *memory_note_new(const campaign_settings *cs, vigie_store *s, memory_print *p /* owned */);
 
 #endif

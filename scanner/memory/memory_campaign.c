@@ -73,8 +73,19 @@ static gint candidate_cmp(gconstpointer a, gconstpointer b)
 	return strcmp((*(candidate *const *)a)->id, (*(candidate *const *)b)->id);
 }
 
+/* memory_campaign_settings - see memory.h */
+void memory_campaign_settings(const vigie_config *c, campaign_settings *cs)
+{
+	cs->enabled = vigie_config_get_bool(c, "memory", "enabled");
+	cs->unavailable_weight = (int)vigie_config_get_int(c, "memory", "unavailable_weight");
+	cs->text_match = (guint)vigie_config_get_int(c, "memory", "campaign_text_match");
+	for (int k = 0; k < K_COUNT; k++)
+		cs->weight[k] = (int)vigie_config_get_int(c, "memory", kind_weight[k]);
+	cs->ttl = vigie_config_get_int(c, "memory", "campaign_ttl");
+}
+
 /* memory_campaign_scan - see memory.h */
-bool memory_campaign_scan(const vigie_config *c, vigie_store *s, const memory_print *p, vigie_verdict *v)
+bool memory_campaign_scan(const campaign_settings *cs, vigie_store *s, const memory_print *p, vigie_verdict *v)
 {
 	GError *err = NULL;
 	bool ok = true;
@@ -85,7 +96,7 @@ bool memory_campaign_scan(const vigie_config *c, vigie_store *s, const memory_pr
 	GPtrArray **sets = g_new0(GPtrArray *, keys->len + 1);
 	VigieStoreStatus st = store_smembers_many(s, (const char *const *)keys->pdata, keys->len, sets, &err);
 	if (st == VIGIE_STORE_DOWN) {
-		memory_unavailable(c, v, err->message);
+		memory_unavailable(cs, v, err->message);
 		g_error_free(err);
 		ok = false;
 		goto out;
@@ -113,7 +124,7 @@ bool memory_campaign_scan(const vigie_config *c, vigie_store *s, const memory_pr
 		}
 	/* the oldest first (ids sort by time): a finding names where the campaign was first seen */
 	g_ptr_array_sort(cands, candidate_cmp);
-	guint text_match = (guint)vigie_config_get_int(c, "memory", "campaign_text_match");
+	guint text_match = cs->text_match;
 	bool done[K_COUNT] = { false };
 	for (guint q = 0; q < cands->len; q++) {
 		candidate *cd = g_ptr_array_index(cands, q);
@@ -140,7 +151,7 @@ bool memory_campaign_scan(const vigie_config *c, vigie_store *s, const memory_pr
 						     off < p->shown->len ? (char *)g_ptr_array_index(p->shown, off) : "?");
 			}
 			verdict_add_finding(v, kind_rule[k], "campaign",
-					    (int)vigie_config_get_int(c, "memory", kind_weight[k]), ev, "memory");
+					    cs->weight[k], ev, "memory");
 			g_free(ev);
 			done[k] = true;
 		}
@@ -175,17 +186,17 @@ static bool campaign_record(vigie_store *s, gint64 ttl, const memory_print *p, c
 }
 
 /* memory_campaign_record - see memory.h */
-bool memory_campaign_record(const vigie_config *c, vigie_store *s, const memory_print *p, const char *id,
+bool memory_campaign_record(const campaign_settings *cs, vigie_store *s, const memory_print *p, const char *id,
 			    GError **err)
 {
-	return campaign_record(s, vigie_config_get_int(c, "memory", "campaign_ttl"), p, id, err);
+	return campaign_record(s, cs->ttl, p, id, err);
 }
 
 /* memory_campaign_benign - see memory.h */
-bool memory_campaign_benign(const vigie_config *c, vigie_store *s, const memory_print *p, const char *id,
+bool memory_campaign_benign(const campaign_settings *cs, vigie_store *s, const memory_print *p, const char *id,
 			    GError **err)
 {
-	gint64 ttl = vigie_config_get_int(c, "memory", "campaign_ttl");
+	gint64 ttl = cs->ttl;
 	if (id) {
 		char *key = g_strconcat("fp:", id, NULL);
 		VigieStoreStatus st = vigie_store_put(s, key, "1", ttl, err);
@@ -211,11 +222,11 @@ struct memory_note {
 	memory_print *print;
 };
 
-memory_note *memory_note_new(const vigie_config *c, vigie_store *s, memory_print *p)
+memory_note *memory_note_new(const campaign_settings *cs, vigie_store *s, memory_print *p)
 {
 	memory_note *n = g_new0(memory_note, 1);
 	n->store = store_ref(s);
-	n->ttl = vigie_config_get_int(c, "memory", "campaign_ttl");
+	n->ttl = cs->ttl;
 	n->print = p;
 	return n;
 }

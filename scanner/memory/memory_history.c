@@ -178,7 +178,7 @@ bool memory_history_scan(const vigie_engine *e, const vigie_message *m, memory_p
 	}
 out:
 	if (!ok) {
-		memory_unavailable(e->config, v, err ? err->message : "store unavailable");
+		memory_unavailable(&e->memory->campaign, v, err ? err->message : "store unavailable");
 		g_clear_error(&err);
 	}
 	g_free(ha);

@@ -6,8 +6,9 @@
  * words is a shingle, hashed (FNV-1a, 64 bits); the MEMORY_SHINGLES
  * smallest distinct hashes are the sample (bottom-k MinHash): two texts
  * share about k x their resemblance of them. Fewer than 6 words: no sample.
- * Links: every web URL the URL analyser extracts (redirectors unwrapped by
- * it are not: their targets are), as host + path without the query (a
+ * Links: every web URL the URL analyser extracts (the scan's list, the
+ * first 50; redirectors unwrapped by it are not: their targets are), as
+ * host + path without the query (a
  * lure's per-victim token must not hide it), and its registrable domain;
  * a URL with no path counts as its domain only. Protected domains (the
  * organisation's and its brands') are left out: every genuine mail carries
@@ -62,16 +63,17 @@ static bool print_add(vigie_store *s, GPtrArray *a, const char *kind, const char
 	return true;
 }
 
-/* print_shingles - the bottom-k sample of the words of all texts */
-static bool print_shingles(vigie_store *s, const vigie_message *m, GPtrArray *out, GError **err)
+/* print_shingles - the bottom-k sample of the words of all texts (as the
+ * scan normalised them, whole) */
+static bool print_shingles(vigie_store *s, scan_ctx *sc, GPtrArray *out, GError **err)
 {
+	const vigie_message *m = scan_ctx_message(sc);
 	GString *all = g_string_new(NULL);
 	for (guint i = 0; i < m->texts->len && all->len < PRINT_MAX_TEXT; i++) {
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
-		char *n = textnorm_string(t->text);
-		g_string_append(all, n);
+		const textnorm *n = scan_ctx_norm(sc, t->text, G_MAXSIZE);
+		g_string_append_len(all, n->text, (gssize)n->len);
 		g_string_append_c(all, ' ');
-		g_free(n);
 	}
 	/* words: runs of letters (anything above ASCII counts as one), in the
 	 * chunks between white space that are not links, addresses or numbers:
@@ -177,8 +179,9 @@ static bool print_phones(vigie_store *s, const char *t, memory_print *p, GPtrArr
 }
 
 /* memory_print_new - see memory.h */
-memory_print *memory_print_new(const url_engine *u, vigie_store *s, const vigie_message *m, GError **err)
+memory_print *memory_print_new(const url_engine *u, vigie_store *s, scan_ctx *sc, GError **err)
 {
+	const vigie_message *m = scan_ctx_message(sc);
 	memory_print *p = g_new0(memory_print, 1);
 	p->shingles = g_ptr_array_new_with_free_func(g_free);
 	p->urls = g_ptr_array_new_with_free_func(g_free);
@@ -187,9 +190,9 @@ memory_print *memory_print_new(const url_engine *u, vigie_store *s, const vigie_
 	p->shown = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *shown_domains = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *shown_phones = g_ptr_array_new_with_free_func(g_free);
-	bool ok = print_shingles(s, m, p->shingles, err);
-	GPtrArray *found = ok ? url_extract_message(m, PRINT_MAX_URLS) : NULL;
-	for (guint i = 0; ok && found && i < found->len; i++) {
+	bool ok = print_shingles(s, sc, p->shingles, err);
+	const GPtrArray *found = ok ? scan_ctx_urls(sc, NULL) : NULL;
+	for (guint i = 0; ok && found && i < found->len && i < PRINT_MAX_URLS; i++) {
 		const url_found *f = g_ptr_array_index(found, i);
 		if (f->wrapper)
 			continue;
@@ -214,8 +217,6 @@ memory_print *memory_print_new(const url_engine *u, vigie_store *s, const vigie_
 		}
 		url_parts_free(up);
 	}
-	if (found)
-		g_ptr_array_unref(found);
 	for (guint i = 0; ok && i < m->texts->len; i++) {
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
 		ok = print_phones(s, t->text, p, shown_phones, err);

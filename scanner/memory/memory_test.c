@@ -51,6 +51,23 @@ static vigie_message *chat(const char *text)
 	return m;
 }
 
+/* print_of - the print of m, as a scan makes it */
+static memory_print *print_of(vigie_store *s, const vigie_message *m, GError **err)
+{
+	scan_ctx *sc = scan_ctx_new(m, NULL);
+	memory_print *p = memory_print_new(NULL, s, sc, err);
+	scan_ctx_free(sc);
+	return p;
+}
+
+/* settings_of - [memory] of c, as the engine reads it */
+static const campaign_settings *settings_of(const vigie_config *c)
+{
+	static campaign_settings cs;
+	memory_campaign_settings(c, &cs);
+	return &cs;
+}
+
 typedef struct {
 	const char *text;
 	guint shingles, urls, domains, phones;
@@ -82,7 +99,7 @@ static void test_print(void)
 		const print_case *t = &print_cases[i];
 		vigie_message *m = chat(t->text);
 		GError *err = NULL;
-		memory_print *p = memory_print_new(NULL, s, m, &err);
+		memory_print *p = print_of(s, m, &err);
 		g_assert_no_error(err);
 		if (g_test_verbose())
 			g_printerr("%u: %u %u %u %u\n", i, p->shingles->len, p->urls->len, p->domains->len, p->phones->len);
@@ -116,10 +133,10 @@ static const char other[] = "Bonjour, votre commande est partie ce matin, elle a
 static char *rules(const vigie_config *c, vigie_store *s, const char *text, bool *ok)
 {
 	vigie_message *m = chat(text);
-	memory_print *p = memory_print_new(NULL, s, m, NULL);
+	memory_print *p = print_of(s, m, NULL);
 	g_assert_nonnull(p);
 	vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
-	*ok = memory_campaign_scan(c, s, p, v);
+	*ok = memory_campaign_scan(settings_of(c), s, p, v);
 	GString *out = g_string_new(NULL);
 	for (guint i = 0; i < v->findings->len; i++) {
 		const vigie_finding *f = g_ptr_array_index(v->findings, i);
@@ -143,9 +160,9 @@ static void campaign_on(const char *store_section)
 	g_assert_cmpstr(r, ==, "");
 	g_free(r);
 	vigie_message *m = chat(lure);
-	memory_print *p = memory_print_new(NULL, s, m, NULL);
+	memory_print *p = print_of(s, m, NULL);
 	GError *err = NULL;
-	g_assert_true(memory_campaign_record(c, s, p, "Q1", &err));
+	g_assert_true(memory_campaign_record(settings_of(c), s, p, "Q1", &err));
 	g_assert_no_error(err);
 	r = rules(c, s, lure, &ok);
 	g_assert_cmpstr(r, ==, "memory.campaign.text=10 memory.campaign.url=10 memory.campaign.phone=4");
@@ -163,7 +180,7 @@ static void campaign_on(const char *store_section)
 	g_assert_cmpstr(r, ==, "");
 	g_free(r);
 	/* released as a false positive: it matches no more */
-	g_assert_true(memory_campaign_benign(c, s, p, "Q1", &err));
+	g_assert_true(memory_campaign_benign(settings_of(c), s, p, "Q1", &err));
 	r = rules(c, s, lure, &ok);
 	g_assert_cmpstr(r, ==, "");
 	g_free(r);
