@@ -328,6 +328,7 @@ void rule_line_error(GError **err, const char *file, int line, const char *fmt, 
 bool rule_line_name_ok(const char *s);
 bool rule_line_weight(const char *s, int *out);
 char *rule_line_field(char **p);
+char **rule_line_split(const char *text, gsize len);
 
 /* ---- intent analyser (intent/; private details in intent/intent.h) ---- */
 typedef struct intent_engine intent_engine;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* rule_line_error - err = "FILE:LINE: message" (kind VIGIE_ERROR_RULES) */
 void rule_line_error(GError **err, const char *file, int line, const char *fmt, ...)
@@ -43,6 +44,27 @@ bool rule_line_weight(const char *s, int *out)
 		return false;
 	*out = (int)v;
 	return true;
+}
+
+/* rule_line_split - the lines of text[0..len) (split at '\n', the piece
+ * after the last one included, none for an empty text, as
+ * g_strsplit(text, "\n", -1) gives them),
+ * NULL-terminated; caller g_strfreev. Linear in len: g_strsplit's strstr
+ * is given the whole rest of the text at each line, which AddressSanitizer's
+ * strict string checks measure each time (seconds for a large rule file). */
+char **rule_line_split(const char *text, gsize len)
+{
+	GPtrArray *a = g_ptr_array_new();
+	const char *p = text, *end = text + len;
+	while (len) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		g_ptr_array_add(a, g_strndup(p, (gsize)((nl ? nl : end) - p)));
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
 }
 
 /* rule_line_field - split off the next blank-separated field of *p (NUL

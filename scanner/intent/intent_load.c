@@ -533,7 +533,7 @@ static bool intent_read_file(intent_loader *L, const char *path, int pass, GErro
 		g_free(data);
 		return false;
 	}
-	char **lines = g_strsplit(data, "\n", -1);
+	char **lines = rule_line_split(data, len);
 	g_free(data);
 	bool ok = true;
 	for (int i = 0; ok && lines[i]; i++) {

@@ -161,7 +161,7 @@ intent_model *intent_model_load(const char *path, GError **err)
 	bool ok = true, magic = false;
 	if (memchr(data, '\0', len))
 		ok = model_fail(err, path, 1, "a NUL byte: not a text file");
-	char **lines = g_strsplit(data, "\n", -1);
+	char **lines = rule_line_split(data, len);
 	for (int i = 0; ok && lines[i]; i++)
 		ok = model_line(im, lines[i], i + 1, &magic, err);
 	if (ok && !magic)
