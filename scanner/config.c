@@ -271,6 +271,7 @@ static const cfg_row config_table[] = {
 	{ "intent", "languages", CFG_LIST, "", 0, 0, NULL }, /* "" = every language */
 	{ "intent", "max_scan_bytes", CFG_SIZE, "64K", 1 * KB, 16 * MB, NULL },
 	{ "intent", "quote_min_words", CFG_INT, "5", 1, 1000, NULL },
+	{ "intent", "show_signals", CFG_BOOL, "no", 0, 0, NULL }, /* weight-0 asks as findings */
 	/* the word models (intent/intent_model.c): one per channel, and the
 	 * bounds of their weight */
 	{ "intent", "model_enabled", CFG_BOOL, "yes", 0, 0, NULL },

@@ -41,6 +41,9 @@ typedef struct {
 	bool keepneg; /* "+negated": the ask is itself negative ("tell no one") or
 		       * in the first person ("or I will publish"): neither the
 		       * negation nor the own-account stance applies */
+	bool keepown; /* "+own" or "+negated": the ask is a sign of fraud even
+		       * about the writer's own account ("disable the 2FA on my
+		       * account"): the own-account stance does not apply */
 	char *regex;
 	pcre2_code *code; /* this rule alone, JIT-compiled: matches and their places */
 	bool always;	  /* Vectorscan cannot prefilter it: always run code */
@@ -118,6 +121,7 @@ struct intent_engine {
 	GMutex pool_lock;
 	GPtrArray *pool;     /* of hs_scratch_t*: free scratches */
 	int quote_min_words;
+	bool show_signals; /* [intent] show_signals: weight-0 asks become findings */
 	gsize max_bytes;
 	char *describe;
 	intent_model *model_mail, *model_chat; /* [intent] model_mail/_chat, or NULL when off */

@@ -7,7 +7,7 @@
  *
  *     slot    NAME  LANG  ALTERNATIVE | ALTERNATIVE | ...
  *     stance  CUE   LANG  ALTERNATIVE | ALTERNATIVE | ...
- *     ask     NAME  WEIGHT  LANG  [+negated]  ELEMENT...
+ *     ask     NAME  WEIGHT  LANG  [+negated|+own]  ELEMENT...
  *     claim   NAME  WEIGHT  LANG  ELEMENT...
  *     combo   NAME  WEIGHT  REQUIREMENT...
  *
@@ -402,16 +402,17 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 			    lang ? lang : "");
 		return false;
 	}
-	bool keepneg = false;
+	bool keepneg = false, keepown = false;
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
 	if (g_str_has_prefix(rest, "+")) {
 		char *flag = rule_line_field(&rest);
-		if (strcmp(flag, "+negated") || kind != INTENT_ASK) {
-			rule_line_error(err, file, line, "unknown flag '%s' (asks take +negated)", flag);
+		if ((strcmp(flag, "+negated") && strcmp(flag, "+own")) || kind != INTENT_ASK) {
+			rule_line_error(err, file, line, "unknown flag '%s' (asks take +negated or +own)", flag);
 			return false;
 		}
-		keepneg = true;
+		keepneg = !strcmp(flag, "+negated");
+		keepown = true;
 	}
 	intent_def *d = g_hash_table_lookup(L->by_name, name);
 	if (d && d->kind != kind) {
@@ -459,6 +460,7 @@ static bool intent_parse_rule(intent_loader *L, intent_kind kind, char *rest, co
 	r->line = line;
 	r->weight = weight;
 	r->keepneg = keepneg;
+	r->keepown = keepown;
 	r->regex = regex;
 	r->pieces = pieces;
 	g_ptr_array_add(d->rules, r);
@@ -751,7 +753,8 @@ intent_engine *intent_engine_load_dir(const char *dir, const char *const *langua
 	return ie;
 }
 
-/* intent_engine_load - [intent] dir, languages, quote_min_words, max_scan_bytes */
+/* intent_engine_load - [intent] dir, languages, quote_min_words, show_signals,
+ * max_scan_bytes and the word models */
 intent_engine *intent_engine_load(const vigie_config *c, GError **err)
 {
 	char **langs = config_get_list(c, "intent", "languages");
@@ -763,6 +766,7 @@ intent_engine *intent_engine_load(const vigie_config *c, GError **err)
 	g_strfreev(langs);
 	if (ie) {
 		ie->quote_min_words = (int)vigie_config_get_int(c, "intent", "quote_min_words");
+		ie->show_signals = vigie_config_get_bool(c, "intent", "show_signals");
 		ie->max_bytes = (gsize)vigie_config_get_int(c, "intent", "max_scan_bytes");
 		ie->model_max = (int)vigie_config_get_int(c, "intent", "model_max_weight");
 		ie->model_min = (int)vigie_config_get_int(c, "intent", "model_min_weight");

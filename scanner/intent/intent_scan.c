@@ -342,7 +342,7 @@ static void intent_program(intent_state *st, const intent_def *d, const intent_r
 				st->pseudo[0] |= weighs;
 				continue;
 			}
-			if (d->kind == INTENT_ASK && !r->keepneg && !third &&
+			if (d->kind == INTENT_ASK && !r->keepown && !third &&
 			    (intent_find(st, ie->stance[STANCE_OWN], t->text, intent_clause_start(t->text, s, 1),
 					 intent_clause_end(t->text, t->len, e, 4), 0, NULL) ||
 			     intent_find(st, ie->stance[STANCE_OFFER], t->text, intent_clause_start(t->text, s, 4),
@@ -444,6 +444,11 @@ bool intent_scan(const intent_engine *ie, scan_ctx *sc, const char *direction, g
 		if (h->rule >= 0 && h->weight != 0) {
 			char *rule = g_strconcat("intent.", d->name, NULL);
 			verdict_add_finding(v, rule, cat, h->weight, h->evidence, h->where);
+			g_free(rule);
+		} else if (h->rule >= 0 && ie->show_signals) {
+			/* a signal only combinations use, shown for rule writers */
+			char *rule = g_strconcat("intent.signal.", d->name, NULL);
+			verdict_add_finding(v, rule, "intent-signal", 0, h->evidence, h->where);
 			g_free(rule);
 		}
 		if (h->rule < 0) {

@@ -28,7 +28,7 @@ static const load_case load_cases[] = {
     {"ask secret 1 en re:a?\n", "1: pattern matches empty text"},
     {"ask secret 1 en re:(*MARK:x)a\n", "1: control verbs (*...) are not allowed"},
     {"ask secret 1 en re:code|re:pin\n", "1: '|re:' inside a pattern: a pattern's alternatives are written a|b"},
-    {"ask secret 1 en +maybe code\n", "1: unknown flag '+maybe' (asks take +negated)"},
+    {"ask secret 1 en +maybe code\n", "1: unknown flag '+maybe' (asks take +negated or +own)"},
     {"ask negated 1 en code\n", "1: 'negated' is reserved"},
     {"ask x 1 en code\nclaim x 1 en bank\n", "2: 'x' is declared both as ask and as claim"},
     {"stance doubt en maybe\n", "1: unknown stance cue 'doubt' (negation, unneg, own, third, report, forward, continue, advice, offer)"},
