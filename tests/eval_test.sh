@@ -95,6 +95,19 @@ assert b["flagged"] == 0, b
 assert m["categories"]["ceo-fraud"] == {"count": 7, "flagged": 7}, m["categories"]
 assert sum(c["count"] for c in b["categories"].values()) == 36
 ' "$T/all"
+# the pretext variants (written for these tests from what each fraud asks,
+# with the legitimate messages that talk about the same things)
+timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants.jsonl" >"$T/var" 2>&1
+check "pretext variants: at least 80 of 99 flagged, no legitimate message" python3 -c '
+import json, sys
+r = {s["label"]: s for s in json.load(open(sys.argv[1]))["sets"]}
+m, b = r["malicious"], r["benign"]
+assert m["count"] == 99 and b["count"] == 42, (m["count"], b["count"])
+assert m["flagged"] >= 80, m
+assert b["flagged"] == 0, b
+assert m["categories"]["crypto-investment"]["flagged"] >= 12, m["categories"]
+assert m["categories"]["account-takeover"]["flagged"] >= 17, m["categories"]
+' "$T/var"
 
 echo "1..$n"
 [ "$bad" -eq 0 ]
