@@ -83,31 +83,39 @@ assert halves == whole, (halves, whole)
 assert all(0 < halves[k] for k in halves)
 ' "$T/all" "$T/h1" "$T/h2"
 check "--half 3 is refused" sh -c "! '$VIGIE' -c '$CONF' eval --half 3 '$SRC/tests/fixtures/intent/asks.jsonl' >/dev/null 2>&1"
+# fixture_figures JSON MALICIOUS BENIGN MIN_FLAGGED [CATEGORY=COUNT/FLAGGED |
+# CATEGORY>=FLAGGED]... - a fixture set's figures from eval --json: its
+# sizes, at least MIN_FLAGGED malicious flagged, no benign one, and the
+# per-category figures named
+fixture_figures() {
+	python3 - "$@" <<'PY'
+import json, sys
+path, nm, nb, least = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+r = {s["label"]: s for s in json.load(open(path))["sets"]}
+m, b = r["malicious"], r["benign"]
+assert m["count"] == nm and b["count"] == nb, (m["count"], b["count"])
+assert m["flagged"] >= least, m
+assert b["flagged"] == 0, b
+assert sum(c["count"] for c in b["categories"].values()) == nb
+for want in sys.argv[5:]:
+    if ">=" in want:
+        cat, n = want.split(">=")
+        assert m["categories"][cat]["flagged"] >= int(n), (want, m["categories"])
+    else:
+        cat, fig = want.split("=")
+        count, flagged = fig.split("/")
+        assert m["categories"][cat] == {"count": int(count), "flagged": int(flagged)}, (want, m["categories"])
+PY
+}
 # the intent fixtures (written for these tests, one per kind of ask and of
 # legitimate message): what the bundled rules catch, by category
-check "intent fixtures: at least 63 of 68 asks flagged, no legitimate message" python3 -c '
-import json, sys
-r = {s["label"]: s for s in json.load(open(sys.argv[1]))["sets"]}
-m, b = r["malicious"], r["benign"]
-assert m["count"] == 68 and b["count"] == 36, (m["count"], b["count"])
-assert m["flagged"] >= 63, m
-assert b["flagged"] == 0, b
-assert m["categories"]["ceo-fraud"] == {"count": 7, "flagged": 7}, m["categories"]
-assert sum(c["count"] for c in b["categories"].values()) == 36
-' "$T/all"
+check "intent fixtures: at least 63 of 68 asks flagged, no legitimate message" \
+	fixture_figures "$T/all" 68 36 63 ceo-fraud=7/7
 # the pretext variants (written for these tests from what each fraud asks,
 # with the legitimate messages that talk about the same things)
 timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants.jsonl" >"$T/var" 2>&1
-check "pretext variants: at least 80 of 99 flagged, no legitimate message" python3 -c '
-import json, sys
-r = {s["label"]: s for s in json.load(open(sys.argv[1]))["sets"]}
-m, b = r["malicious"], r["benign"]
-assert m["count"] == 99 and b["count"] == 42, (m["count"], b["count"])
-assert m["flagged"] >= 80, m
-assert b["flagged"] == 0, b
-assert m["categories"]["crypto-investment"]["flagged"] >= 12, m["categories"]
-assert m["categories"]["account-takeover"]["flagged"] >= 17, m["categories"]
-' "$T/var"
+check "pretext variants: at least 80 of 99 flagged, no legitimate message" \
+	fixture_figures "$T/var" 99 42 80 "crypto-investment>=12" "account-takeover>=17"
 
 echo "1..$n"
 [ "$bad" -eq 0 ]

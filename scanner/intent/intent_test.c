@@ -29,6 +29,7 @@ static const load_case load_cases[] = {
     {"ask secret 1 en re:(*MARK:x)a\n", "1: control verbs (*...) are not allowed"},
     {"ask secret 1 en re:code|re:pin\n", "1: '|re:' inside a pattern: a pattern's alternatives are written a|b"},
     {"ask secret 1 en +maybe code\n", "1: unknown flag '+maybe' (asks take +negated or +own)"},
+    {"claim boss 0 en +own ceo\n", "1: unknown flag '+own' (asks take +negated or +own)"},
     {"ask negated 1 en code\n", "1: 'negated' is reserved"},
     {"ask x 1 en code\nclaim x 1 en bank\n", "2: 'x' is declared both as ask and as claim"},
     {"stance doubt en maybe\n", "1: unknown stance cue 'doubt' (negation, unneg, own, third, report, forward, continue, advice, offer)"},
@@ -196,6 +197,7 @@ static void test_stance(void)
 		 "ask give 6 en send ..2 code\n"
 		 "ask quiet 3 en +negated re:do\\snot\\stell\\sanyone\n"
 		 "ask change 2 en change ..2 number\n"
+		 "ask off 5 en +own disable ..2 2fa\n"
 		 "claim bank 0 en fraud team\n"
 		 "combo bank-code 3 give bank\n");
 	GError *err = NULL;
@@ -213,6 +215,8 @@ static void test_stance(void)
 	    {"ok\n-----Original Message-----\nsend the code", "intent.quoted.give", "intent.give"},
 	    {"change my number please", "intent.own.change", "intent.change"},
 	    {"change my number on my father's account", "intent.change", NULL},
+	    {"disable the 2fa on my account", "intent.off", "intent.own.off"},
+	    {"never disable the 2fa on my account", "intent.advice.off", "intent.off"},
 	    {"fraud team here, send the code", "intent.combo.bank-code", NULL},
 	    {"if this was not you, send the code", "intent.give", NULL},
 	};

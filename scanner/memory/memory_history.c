@@ -110,21 +110,53 @@ static bool history_who(const vigie_engine *e, const vigie_message *m, char **ad
 	return true;
 }
 
+/* a sender as history counts it: its identity and the store's keyed
+ * hashes of the address (ha) and of the domain (hd, NULL when there is no
+ * domain identity) */
+typedef struct {
+	char *addr, *domain, *shown;
+	char *ha, *hd;
+} history_id;
+
+static void history_id_clear(history_id *id)
+{
+	g_free(id->addr);
+	g_free(id->domain);
+	g_free(id->shown);
+	g_free(id->ha);
+	g_free(id->hd);
+}
+
+/* history_id_get - the sender of m with its hashes: 1 got, 0 m has no
+ * sender history, -1 the store could not hash (*err set); id is to be
+ * cleared in every case */
+static int history_id_get(const vigie_engine *e, const vigie_message *m, history_id *id, GError **err)
+{
+	memset(id, 0, sizeof *id);
+	if (!history_who(e, m, &id->addr, &id->domain, &id->shown))
+		return 0;
+	id->ha = vigie_store_hash(e->store, "sender", id->addr, err);
+	id->hd = id->ha && id->domain ? vigie_store_hash(e->store, "sender-domain", id->domain, err) : NULL;
+	return id->ha && (!id->domain || id->hd) ? 1 : -1;
+}
+
 /* memory_history_scan - see memory.h */
 bool memory_history_scan(const vigie_engine *e, const vigie_message *m, memory_print *p, vigie_verdict *v)
 {
 	const history_settings *h = &e->memory->history;
 	if (!h->enabled || (v->speaker && (!strcmp(v->speaker, "internal") || !strcmp(v->speaker, "outbound"))))
 		return true;
-	char *addr, *domain, *shown;
-	if (!history_who(e, m, &addr, &domain, &shown))
-		return true;
 	GError *err = NULL;
 	bool ok = false;
-	char *ha = vigie_store_hash(e->store, "sender", addr, &err);
-	char *hd = ha && domain ? vigie_store_hash(e->store, "sender-domain", domain, &err) : NULL;
-	if (!ha || (domain && !hd))
+	history_id id;
+	int got = history_id_get(e, m, &id, &err);
+	if (got == 0) {
+		history_id_clear(&id);
+		return true;
+	}
+	if (got < 0)
 		goto out;
+	const char *ha = id.ha, *hd = id.hd, *domain = id.domain, *shown = id.shown;
 	char *keys[5] = { g_strconcat("hs:", ha, NULL), g_strconcat("hq:", ha, NULL), g_strconcat("hb:", ha, NULL),
 			  hd ? g_strconcat("hs:", hd, NULL) : NULL, NULL };
 	gint64 record = e->read_only_scans ? 0 : 1;
@@ -181,11 +213,7 @@ out:
 		memory_unavailable(&e->memory->campaign, v, err ? err->message : "store unavailable");
 		g_clear_error(&err);
 	}
-	g_free(ha);
-	g_free(hd);
-	g_free(addr);
-	g_free(domain);
-	g_free(shown);
+	history_id_clear(&id);
 	return ok;
 }
 
@@ -208,13 +236,13 @@ bool memory_history_learn(const vigie_engine *e, const vigie_message *m, VigieLe
 			  GError **err)
 {
 	const history_settings *h = &e->memory->history;
-	char *addr, *domain, *shown;
-	if (!h->enabled || !history_who(e, m, &addr, &domain, &shown))
+	if (!h->enabled)
 		return true;
-	bool ok = false;
-	char *ha = vigie_store_hash(e->store, "sender", addr, err);
-	char *hd = ha && domain ? vigie_store_hash(e->store, "sender-domain", domain, err) : NULL;
-	if (ha && (!domain || hd)) {
+	history_id who;
+	int got = history_id_get(e, m, &who, err);
+	bool ok = got == 0;
+	const char *ha = who.ha, *hd = who.hd;
+	if (got > 0) {
 		/* a quarantine item was counted when it was scanned; a learned
 		 * example (learn:HASH, or none) is counted now */
 		bool item = id && !g_str_has_prefix(id, "learn:");
@@ -228,10 +256,6 @@ bool memory_history_learn(const vigie_engine *e, const vigie_message *m, VigieLe
 		for (int i = 0; i < 4; i++)
 			g_free(keys[i]);
 	}
-	g_free(ha);
-	g_free(hd);
-	g_free(addr);
-	g_free(domain);
-	g_free(shown);
+	history_id_clear(&who);
 	return ok;
 }

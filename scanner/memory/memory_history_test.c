@@ -10,6 +10,7 @@
 #include "memory.h"
 #include "engine.h"
 #include "../store/store_test_redis.h"
+#include "test_files.h"
 
 #include <string.h>
 
@@ -204,8 +205,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/history/redis", test_history_redis);
 	int rc = g_test_run();
 	test_redis_stop(&redis);
-	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
-	(void)!system(cmd);
-	g_free(cmd);
+	test_rm_tree(tmpdir);
+	g_free(tmpdir);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * down (a finding, no verdict lost). */
 #include "memory.h"
 #include "../store/store_test_redis.h"
+#include "test_files.h"
 
 #include <json-glib/json-glib.h>
 
@@ -232,8 +233,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/memory/unavailable", test_unavailable);
 	int rc = g_test_run();
 	test_redis_stop(&redis);
-	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
-	(void)!system(cmd);
-	g_free(cmd);
+	test_rm_tree(tmpdir);
+	g_free(tmpdir);
 	return rc;
 }

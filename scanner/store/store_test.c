@@ -6,6 +6,7 @@
  * (SIGSTOP: slow), killed and restarted mid-run. */
 #include "internal.h"
 #include "store_test_redis.h"
+#include "test_files.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -439,8 +440,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/store/redis/fault", test_redis_fault);
 	int rc = g_test_run();
 	test_redis_stop(&redis);
-	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
-	(void)!system(cmd);
-	g_free(cmd);
+	test_rm_tree(tmpdir);
+	g_free(tmpdir);
 	return rc;
 }
