@@ -14,7 +14,9 @@
  *   - its label is within a small edit distance of a protected label (1 for
  *     labels of min_len characters or more, 2 from dist2_len on; not for
  *     everyday words marked "=" in brands.txt);
- *   - a brand name is embedded in it (paypal-secure-login.example).
+ *   - a brand name is embedded in it (paypal-secure-login.example), also
+ *     with lookalike characters (paypa1-account.example: the skeleton of
+ *     the name holds the brand's skeleton; brands of min_len or more only).
  *
  * SECURITY: the files are the administrator's and trusted; hosts come from
  * messages and are hostile: they are bounded (labels of 63 bytes, hosts of
@@ -456,6 +458,24 @@ const char *url_protect_lookalike(const url_protect *p, const char *host, char *
 			*why = g_strdup_printf("the name '%s' inside the foreign domain %s",
 					       n->label, reg);
 		}
+	}
+	/* the same, with lookalike characters (paypa1-account, micr0soft-login) */
+	if (!hit) {
+		char *ubody = url_normalise_to_unicode(body);
+		char *bskel = look_skeleton(p->sc, ubody);
+		for (guint i = 0; !hit && i < p->names->len; i++) {
+			const look_name *n = g_ptr_array_index(p->names, i);
+			if (n->word_only || (int)g_utf8_strlen(n->label, -1) < p->min_len ||
+			    g_hash_table_contains(n->owners, reg))
+				continue;
+			if (strstr(bskel, n->skeleton)) {
+				hit = n;
+				*why = g_strdup_printf("a lookalike of the name '%s' inside the foreign domain %s",
+						       n->label, reg);
+			}
+		}
+		g_free(bskel);
+		g_free(ubody);
 	}
 	g_free(body);
 	g_free(flat);

@@ -83,6 +83,8 @@ static const look_case cases[] = {
     {"lcl-securite.example", "lcl.fr", "inside"},
     {"ups-delivery.example", "ups", "inside"},
     {"mon.impots-gouv.example", "impots.gouv.fr", "inside"},
+    {"paypa1-account.example", "paypal", "lookalike of the name"},   /* 1 for l, embedded */
+    {"secure-rnicrosoft-login.example", "microsoft", "lookalike of the name"}, /* rn for m */
     /* near-misses: never lookalikes */
     {"horizon-assurances.fr", NULL, NULL},     /* protected itself */
     {"www.horizon-assurances.fr", NULL, NULL}, /* its subdomain */

@@ -116,6 +116,12 @@ check "intent fixtures: at least 63 of 68 asks flagged, no legitimate message" \
 timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants.jsonl" >"$T/var" 2>&1
 check "pretext variants: at least 80 of 99 flagged, no legitimate message" \
 	fixture_figures "$T/var" 99 42 80 "crypto-investment>=12" "account-takeover>=17"
+# a second set written the same way, for the frauds the first one left out
+# (parcels, prizes, fake bank advisers, suppliers' new accounts, remote
+# "support") and for quieter pretexts in seven languages
+timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants-2.jsonl" >"$T/var2" 2>&1
+check "second variants: at least 145 of 160 flagged, no legitimate message" \
+	fixture_figures "$T/var2" 160 90 145 "fake-bank-otp>=11" "crypto-investment>=13" "account-takeover>=14"
 
 echo "1..$n"
 [ "$bad" -eq 0 ]

@@ -149,6 +149,20 @@ static const scan_case bundled_cases[] = {
     /* plain customer messages */
     {"Je n'ai pas re\xc3\xa7u le code de connexion, pouvez-vous m'aider ?", NULL, "intent.secret"},
     {"Merci pour le remboursement, le virement est bien arriv\xc3\xa9 sur mon compte.", NULL, "intent.money"},
+    /* stance edges: Italian "mi" is "me", not Spanish "my"; "my client area" is the writer's own;
+     * "if you did not make it, call" is a condition, not advice; the code asked as a need */
+    {"Scarichi TeamViewer e mi comunichi l'ID e la password che vede sullo schermo.", "intent.remote",
+     "intent.own.remote"},
+    {"Please use my new bank details for the direct debit from next month, the form is in my client area.",
+     "intent.own.redirect", "intent.redirect"},
+    {"Se non l'ha autorizzato chiami subito il numero 800 000 000.", "intent.call", "intent.advice.call"},
+    {"Om de betaling te annuleren heb ik de code nodig die u zojuist per sms hebt ontvangen.", "intent.secret",
+     NULL},
+    {"I need the code you sent me again, the first one expired.", NULL, "intent.secret"},
+    {"Someone on WhatsApp offered me 20% a week on a crypto platform, I think it is a scam.", NULL,
+     "intent.invest"},
+    {"To move your savings to a safe account, confirm the transfer in your app when I send it.",
+     "intent.safe-account", NULL},
 };
 
 static void test_bundled(void)
