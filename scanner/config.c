@@ -223,6 +223,15 @@ static const cfg_row config_table[] = {
 	{ "history", "clean_max_discount", CFG_INT, "6", 0, 1000, NULL },
 	{ "history", "clean_needs_auth", CFG_BOOL, "yes", 0, 0, NULL },  /* mail: From domain authenticated */
 
+	/* the per-deployment classifier (scanner/memory/memory_classifier.c) */
+	{ "classifier", "enabled", CFG_BOOL, "yes", 0, 0, NULL }, /* with [store] and [memory] enabled */
+	{ "classifier", "min_examples", CFG_INT, "50", 1, 100000000, NULL }, /* of each label */
+	{ "classifier", "max_weight", CFG_INT, "6", 0, 100, NULL },	     /* at p = 1 */
+	{ "classifier", "benign_weight", CFG_INT, "0", 0, 100, NULL },	     /* at p = 0, negative */
+	{ "classifier", "buckets", CFG_INT, "262144", 1024, 16777216, NULL }, /* records, at most */
+	{ "classifier", "ttl", CFG_INT, "63072000", 86400, 3660 * 86400, NULL }, /* s: two years */
+	{ "classifier", "feature_rules", CFG_LIST, "lexicon., intent.", 0, 0, NULL },
+
 	/* the webhook front end (webhook/) */
 	{ "webhook", "enabled", CFG_BOOL, "no", 0, 0, NULL },
 	{ "webhook", "address", CFG_STR, "127.0.0.1", 0, 0, NULL, .check = config_check_ip },

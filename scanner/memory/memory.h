@@ -44,11 +44,43 @@ typedef struct {
 	gint64 ttl;	   /* campaign_ttl */
 } campaign_settings;
 
+/* [classifier] as read at engine build (memory_classifier.c) */
+typedef struct {
+	bool enabled;
+	gint64 min_examples;	/* of each label before it takes part */
+	int max_weight;		/* the finding's weight at p = 1 */
+	int benign_weight;	/* its (negative) weight at p = 0; 0: none */
+	guint32 buckets;	/* hashed features: the model's size in records */
+	gint64 ttl;		/* s: a weight not trained for this long expires */
+	char **feature_rules;	/* rule prefixes of findings that are features */
+} classifier_settings;
+
 /* what the memory analyser reads of the configuration, once per engine */
 struct memory_settings {
 	history_settings history;
 	campaign_settings campaign;
+	classifier_settings classifier;
 };
+
+void memory_classifier_settings(const vigie_config *c, classifier_settings *cl);
+void memory_classifier_settings_clear(classifier_settings *cl);
+/* memory_classifier_scan - the classifier's finding (memory.classifier)
+ * for the message of sc, once it has [classifier] min_examples of each
+ * label; run after the other analysers (their findings are features);
+ * false (store.unavailable added) when the store cannot answer */
+bool memory_classifier_scan(const vigie_engine *e, scan_ctx *sc, vigie_verdict *v);
+/* memory_classifier_probability - the model's probability that the message
+ * of sc (with the findings of v) is malicious, counts[0], counts[1] the
+ * malicious and benign examples trained, *strongest (caller g_free, may be
+ * NULL) the three features that weigh most the way p goes; -1 with err when
+ * the store cannot answer */
+double memory_classifier_probability(const vigie_engine *e, scan_ctx *sc, const vigie_verdict *v, gint64 counts[2],
+				     char **strongest, GError **err);
+/* memory_classifier_learn - one FTRL step on the decision (label) on the
+ * message of sc with the findings of v; a decision with an id trained
+ * before under the same label is not trained again; false with err */
+bool memory_classifier_learn(const vigie_engine *e, scan_ctx *sc, const vigie_verdict *v, VigieLearn label,
+			     const char *id, GError **err);
 
 void memory_campaign_settings(const vigie_config *c, campaign_settings *cs);
 
