@@ -127,7 +127,9 @@ static const cli_command cli_commands[] = {
 	  "Records each message as an analyst's decision, like sa-learn: a malicious\n"
 	  "one's campaign (text, links, phone numbers) is remembered as a confirmed\n"
 	  "quarantine item would be; a benign one's links and numbers stop counting\n"
-	  "as a campaign's. Only keyed hashes reach the store.",
+	  "as a campaign's. Each decision also trains the classifier ([classifier])\n"
+	  "once, and counts for or against its sender. Only keyed hashes reach the\n"
+	  "store.",
 	  cli_learn_options, "0 every input learned, 2 any failed" },
 	{ "store", "stats", "what the state store holds ([store])",
 	  "Reads [store] of the configuration (no rules are loaded) and prints what\n"

@@ -11,7 +11,9 @@
  *                                    reads (a "label" field overrides the flag)
  *
  * Each decision goes through vigie_memory_learn (scanner/memory/): keyed
- * hashes and counts only. The engine is built once per run, as `vigie scan`
+ * hashes and counts only; it also trains the per-deployment classifier
+ * once (memory_classifier.c; the same decision given again is not trained
+ * again). The engine is built once per run, as `vigie scan`
  * builds it (its URL analyser says which domains are protected).
  *
  * SECURITY: the files are the operator's choice, read under [core]
