@@ -163,6 +163,9 @@ static const scan_case bundled_cases[] = {
      "intent.invest"},
     {"To move your savings to a safe account, confirm the transfer in your app when I send it.",
      "intent.safe-account", NULL},
+    {"I think I was scammed: a 'bank advisor' told me to move my savings to a safe account.", NULL,
+     "intent.safe-account"},
+    {"Mais n'envoyez surtout rien sur les anciens, je n'y ai plus acc\xc3\xa8s.", "intent.bypass", NULL},
 };
 
 static void test_bundled(void)
