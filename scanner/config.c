@@ -363,6 +363,8 @@ static const cfg_row config_table[] = {
 	{ "policy", "internal_content_percent", CFG_INT, "30", 0, 100, NULL },
 	{ "policy", "outbound_content_percent", CFG_INT, "0", 0, 100, NULL },
 	{ "policy", "brand_content_percent", CFG_INT, "50", 0, 100, NULL },
+	/* rule prefixes that keep their whole weight even when staff speak (insider asks) */
+	{ "policy", "internal_kept_rules", CFG_LIST, "intent.combo.control-", 0, 0, NULL },
 	/* categories that make a flagged message malicious rather than spam */
 	{ "policy", "malicious_categories", CFG_LIST,
 	  "malware, phishing, phishing-link, impersonation, intent, claim, risky-attachment, "

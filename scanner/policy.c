@@ -11,6 +11,9 @@
  * details for good reasons, and its awareness notices quote lookalike
  * domains: findings of [policy] content_text_rules (the URL analyser's)
  * that come from plain text, not from a link, are scaled the same way.
+ * Except, for internal speakers, [policy] internal_kept_rules: what staff
+ * never ask each other for good reasons (a payment to a new account with
+ * the checks skipped: a compromised colleague's account, or an insider).
  * Other findings (malware, links, sender checks) keep their weight whoever
  * speaks.
  *
@@ -34,7 +37,7 @@
 
 /* the [policy] and [channel.*] settings, typed */
 struct policy_settings {
-	char **decisive, **malicious, **content, **text_rules; /* category / rule lists */
+	char **decisive, **malicious, **content, **text_rules, **kept; /* category / rule lists */
 	int internal_percent, outbound_percent, brand_percent;
 	long long tag[2], quarantine[2], reject[2]; /* by channel: mail, chat */
 	VigieAction on_unscanned, on_unscanned_executable;
@@ -57,6 +60,7 @@ policy_settings *policy_settings_new(const vigie_config *c)
 	p->malicious = config_get_list(c, "policy", "malicious_categories");
 	p->content = config_get_list(c, "policy", "content_rules");
 	p->text_rules = config_get_list(c, "policy", "content_text_rules");
+	p->kept = config_get_list(c, "policy", "internal_kept_rules");
 	p->internal_percent = (int)vigie_config_get_int(c, "policy", "internal_content_percent");
 	p->outbound_percent = (int)vigie_config_get_int(c, "policy", "outbound_content_percent");
 	p->brand_percent = (int)vigie_config_get_int(c, "policy", "brand_content_percent");
@@ -85,6 +89,7 @@ void policy_settings_free(policy_settings *p)
 	g_strfreev(p->malicious);
 	g_strfreev(p->content);
 	g_strfreev(p->text_rules);
+	g_strfreev(p->kept);
 	g_free(p);
 }
 
@@ -111,12 +116,17 @@ static bool policy_unscanned(const policy_settings *p, vigie_verdict *v)
 }
 
 /* policy_scaled - weight w of finding f, for who speaks: content rules
- * always, content_text rules when found in plain text (not in a link) */
-static int policy_scaled(char **content, char **text_rules, int percent, const vigie_finding *f)
+ * always, content_text rules when found in plain text (not in a link);
+ * rules of kept (NULL: none) never */
+static int policy_scaled(char **content, char **text_rules, char **kept, int percent,
+			 const vigie_finding *f)
 {
 	int w = f->weight;
 	if (percent >= 100 || w <= 0)
 		return w;
+	for (int i = 0; kept && kept[i]; i++)
+		if (g_str_has_prefix(f->rule, kept[i]))
+			return w;
 	bool scaled = false;
 	for (int i = 0; !scaled && content[i]; i++)
 		scaled = g_str_has_prefix(f->rule, content[i]);
@@ -130,8 +140,11 @@ void policy_apply_settings(const policy_settings *p, vigie_verdict *v, bool bulk
 {
 	int ch = v->channel == VIGIE_CHANNEL_MAIL ? 0 : 1;
 	int percent = 100;
-	if (v->speaker && !strcmp(v->speaker, "internal"))
+	char **kept = NULL;
+	if (v->speaker && !strcmp(v->speaker, "internal")) {
 		percent = p->internal_percent;
+		kept = p->kept;
+	}
 	else if (v->speaker && !strcmp(v->speaker, "outbound"))
 		percent = p->outbound_percent;
 	else if (v->speaker && !strcmp(v->speaker, "brand"))
@@ -140,7 +153,7 @@ void policy_apply_settings(const policy_settings *p, vigie_verdict *v, bool bulk
 	long long score = 0;
 	for (guint i = 0; i < v->findings->len; i++) {
 		vigie_finding *f = g_ptr_array_index(v->findings, i);
-		f->weight = policy_scaled(p->content, p->text_rules, percent, f);
+		f->weight = policy_scaled(p->content, p->text_rules, kept, percent, f);
 		f->decisive = g_strv_contains((const char *const *)p->decisive, f->category);
 		forced |= f->decisive;
 		bad |= f->weight > 0 &&

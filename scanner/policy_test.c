@@ -91,6 +91,12 @@ static const class_case class_cases[] = {
 	/* ... unless the URL was only named in plain text */
 	{ "internal", false, "url.lookalike:phishing-link:6@part 1, text (text)", VIGIE_ACTION_RELEASE, 1, VIGIE_CLASS_CLEAN },
 	{ "inbound", false, "url.lookalike:phishing-link:6@part 1, text (text)", VIGIE_ACTION_TAG, 6, VIGIE_CLASS_MALICIOUS },
+	/* what staff never ask each other ([policy] internal_kept_rules, intent.combo.control- by
+	 * default) keeps its weight when staff speak; other combos and the outbound side are scaled */
+	{ "internal", false, "intent.combo.control-bypass:intent:5;intent.redirect:intent:4", VIGIE_ACTION_TAG, 6,
+	  VIGIE_CLASS_MALICIOUS },
+	{ "internal", false, "intent.combo.redirect-pressure:intent:5", VIGIE_ACTION_RELEASE, 1, VIGIE_CLASS_CLEAN },
+	{ "outbound", false, "intent.combo.control-bypass:intent:5", VIGIE_ACTION_RELEASE, 0, VIGIE_CLASS_CLEAN },
 	/* class: malicious categories make fraud, the rest is spam; bulk is released with its class */
 	{ "inbound", false, "intent.secret:intent:6", VIGIE_ACTION_TAG, 6, VIGIE_CLASS_MALICIOUS },
 	{ "inbound", true, "lexicon.offer:offer:6", VIGIE_ACTION_RELEASE, 6, VIGIE_CLASS_BULK },
