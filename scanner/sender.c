@@ -9,6 +9,9 @@
  *                            (url_is_protected, url_lookalike), which
  *                            keeps them private.
  *   executives.txt           one executive per line ("Claire Dubois")
+ *   roles.txt                the organisation's internal departments a
+ *                            display name may claim ("HR", "Service
+ *                            informatique"); optional
  *   freemail.txt             free-mail providers ("gmail.com", "hotmail.*")
  *   sender-weights.conf      "rule weight category" for every sender.* rule
  * and from [sender]: authserv_id, the Authentication-Results producers
@@ -29,6 +32,7 @@ const char *const sender_rule_ids[SENDER_R_COUNT] = {
     "sender.lookalike-domain",	"sender.reply-to-freemail-brand", "sender.reply-to-freemail",
     "sender.reply-to-mismatch", "sender.return-path-mismatch",	  "sender.auth-fail-dmarc",
     "sender.auth-fail-dkim",	"sender.auth-fail-spf",		  "sender.auth-softfail-spf",
+    "sender.display-role",
 };
 
 /* sender_read_lines - lines of a UTF-8 file; false with err */
@@ -242,6 +246,34 @@ static bool sender_read_names(sender_engine *s, const char *dir, GError **err)
 	return ok;
 }
 
+/* sender_read_roles - roles.txt (optional: absent, no roles): one
+ * department per line, one to six words, kept as normalised words */
+static bool sender_read_roles(const char *path, GPtrArray *out, GError **err)
+{
+	if (!g_file_test(path, G_FILE_TEST_EXISTS))
+		return true;
+	char **lines;
+	if (!sender_read_lines(path, &lines, err))
+		return false;
+	bool ok = true;
+	for (int i = 0; ok && lines[i]; i++) {
+		char *l = g_strstrip(lines[i]);
+		if (!*l || *l == '#')
+			continue;
+		char **words = sender_names_words(l);
+		guint n = g_strv_length(words);
+		if (n < 1 || n > 6) {
+			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
+				    "%s:%d: a department is one to six words, not '%s'", path, i + 1, l);
+			g_strfreev(words);
+			ok = false;
+		} else
+			g_ptr_array_add(out, words);
+	}
+	g_strfreev(lines);
+	return ok;
+}
+
 /* sender_engine_load_dir - see sender.h */
 sender_engine *sender_engine_load_dir(const char *dir, const char *const *authserv_ids,
 				      GError **err)
@@ -252,6 +284,7 @@ sender_engine *sender_engine_load_dir(const char *dir, const char *const *authse
 	s->brands = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	s->everyday = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	s->executives = g_ptr_array_new_with_free_func(sender_executive_free);
+	s->roles = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	GPtrArray *ids = g_ptr_array_new();
 	for (guint i = 0; authserv_ids && authserv_ids[i]; i++)
 		if (*authserv_ids[i])
@@ -262,9 +295,12 @@ sender_engine *sender_engine_load_dir(const char *dir, const char *const *authse
 	char *weights = g_build_filename(dir, "sender-weights.conf", NULL);
 	char *executives = g_build_filename(dir, "executives.txt", NULL);
 	char *freemail = g_build_filename(dir, "freemail.txt", NULL);
+	char *roles = g_build_filename(dir, "roles.txt", NULL);
 	bool ok = sender_read_weights(s, weights, err) &&
 		  sender_read_executives(executives, s->executives, err) &&
+		  sender_read_roles(roles, s->roles, err) &&
 		  sender_read_freemail(s, freemail, err) && sender_read_names(s, dir, err);
+	g_free(roles);
 	g_free(freemail);
 	g_free(executives);
 	g_free(weights);
@@ -273,8 +309,8 @@ sender_engine *sender_engine_load_dir(const char *dir, const char *const *authse
 		return NULL;
 	}
 	s->describe =
-	    g_strdup_printf("sender: %u names, %u executives, %u free-mail domains",
-			    g_hash_table_size(s->brands), s->executives->len,
+	    g_strdup_printf("sender: %u names, %u executives, %u departments, %u free-mail domains",
+			    g_hash_table_size(s->brands), s->executives->len, s->roles->len,
 			    g_hash_table_size(s->freemail) + g_hash_table_size(s->freemail_labels));
 	return s;
 }
@@ -311,6 +347,8 @@ void sender_engine_free(sender_engine *s)
 	g_hash_table_unref(s->brands);
 	g_hash_table_unref(s->everyday);
 	g_ptr_array_unref(s->executives);
+	if (s->roles)
+		g_ptr_array_unref(s->roles);
 	g_strfreev(s->authserv_ids);
 	g_strfreev(s->own_domains);
 	g_free(s->describe);

@@ -28,6 +28,7 @@ typedef enum {
 	SENDER_R_AUTH_DKIM,
 	SENDER_R_AUTH_SPF,
 	SENDER_R_AUTH_SPF_SOFT,
+	SENDER_R_DISPLAY_ROLE,
 	SENDER_R_COUNT
 } sender_rule;
 
@@ -47,6 +48,7 @@ struct sender_engine {
 	GHashTable *brands;	     /* flat name ("creditagricole") -> name as listed */
 	GHashTable *everyday;	     /* flat names marked "=" in brands.txt */
 	GPtrArray *executives;	     /* of sender_executive* */
+	GPtrArray *roles;	     /* of char** (normalised words): internal departments */
 	char **authserv_ids;	     /* trusted authserv-ids, lower case; empty: topmost only */
 	char **own_domains;	     /* [sender] own_domains, lower case */
 	char *describe;
@@ -110,6 +112,10 @@ char **sender_names_words(const char *display);
 /* sender_names_brand - the brand or protected name a display name claims
  * (owned by s), or NULL */
 const char *sender_names_brand(const sender_engine *s, char **words);
+/* sender_names_role - the internal department (roles.txt) the display
+ * name words claim ("HR Department", "Service informatique"), as its words
+ * joined by blanks in a new string (caller g_free), or NULL */
+char *sender_names_role(const sender_engine *s, char **words);
 /* sender_names_executive - the executive a display name names (all the
  * words of the name, in any order), or NULL */
 const sender_executive *sender_names_executive(const sender_engine *s, char **words);

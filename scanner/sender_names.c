@@ -1,5 +1,6 @@
 /* sender_names.c - what a display name claims to be: a brand, a protected
- * organisation, one of the organisation's executives
+ * organisation, one of the organisation's executives, one of its internal
+ * departments (roles.txt: its words in a row, "Service RH - Horizon")
  *
  * Display names are compared word by word after the text normalisation of
  * the lexicons (textnorm.c): case, accents, lookalike letters and
@@ -69,6 +70,24 @@ const char *sender_names_brand(const sender_engine *s, char **words)
 	}
 	g_string_free(joined, TRUE);
 	return hit;
+}
+
+/* sender_names_role - see sender.h: the role's words in a row */
+char *sender_names_role(const sender_engine *s, char **words)
+{
+	guint n = g_strv_length(words);
+	for (guint r = 0; s->roles && r < s->roles->len; r++) {
+		char **role = g_ptr_array_index(s->roles, r);
+		guint k = g_strv_length(role);
+		for (guint i = 0; k && i + k <= n; i++) {
+			guint j = 0;
+			while (j < k && strcmp(words[i + j], role[j]) == 0)
+				j++;
+			if (j == k)
+				return g_strjoinv(" ", role);
+		}
+	}
+	return NULL;
 }
 
 /* sender_names_executive - see sender.h */

@@ -5,6 +5,8 @@
  *     executive while the address is outside the protected domains
  *     (free-mail domains never count as protected, even when a brand owns
  *     them: gmail.com is Google's, but anyone has an address there), or
+ *     claims one of its internal departments (roles.txt: "HR", "Service
+ *     informatique"; not from a platform's authenticated no-reply address),
  *     shows an address of another domain than the real one, or spells a
  *     word with letters of several scripts (Latin with Cyrillic or Greek
  *     lookalikes: "Lеԁgеr"), which no real name does;
@@ -160,6 +162,20 @@ static const char *sender_check_display(sender_ctx *x, const sender_address *fro
 		sender_report(x, SENDER_R_DISPLAY_EXECUTIVE, value, why, "From");
 		g_free(why);
 	}
+	/* an internal department ("HR Department", "Service informatique")
+	 * writing from outside: the payroll and mailbox lures. A platform's
+	 * authenticated no-reply address (an outsourced service desk) is not */
+	char *role = sender_names_role(x->s, words);
+	bool notifier = from->domain && !sender_is_freemail(x->s, from->domain) &&
+			sender_noreply(from->address) && sender_from_authenticated(x->s, x->m, NULL);
+	if (role && !from_protected && x->u && !notifier) {
+		char *why = g_strdup_printf("the display name claims the internal department '%s' "
+					    "but the address is at %s, outside the protected domains",
+					    role, at);
+		sender_report(x, SENDER_R_DISPLAY_ROLE, value, why, "From");
+		g_free(why);
+	}
+	g_free(role);
 	/* a word of the display name mixing scripts ("Lеԁgеr" with Cyrillic
 	 * letters): written to pass for a name, never a real person's */
 	if (url_mixed_script_words(x->u, from->display))

@@ -31,7 +31,8 @@ static const char weights[] = "sender.display-brand 4 impersonation\n"
 			      "sender.auth-fail-dmarc 4 auth-fail\n"
 			      "sender.auth-fail-dkim 2 auth-fail\n"
 			      "sender.auth-fail-spf 2 auth-fail\n"
-			      "sender.auth-softfail-spf 1 auth-fail\n";
+			      "sender.auth-softfail-spf 1 auth-fail\n"
+			      "sender.display-role 3 impersonation\n";
 
 static void fixtures(void)
 {
@@ -53,6 +54,7 @@ static void fixtures(void)
 	    "paypal paypal.com\ngoogle google.com gmail.com\n=orange orange.fr\n");
 	put("protected/executives.txt", "# the board\nClaire Dubois\n\nMarc-Antoine Lefèvre\n");
 	put("protected/freemail.txt", "gmail.com\nyahoo.*\nhotmail.*\nsfr.fr\n");
+	put("protected/roles.txt", "# departments\nhr\nhuman resources\nservice informatique\n");
 	put("protected/sender-weights.conf", weights);
 	put("vigie.conf", "[av]\nenabled = no\n[lexicon]\nenabled = no\n"
 			  "[urls]\nlists = lists\nfeeds = feeds\nprotected = protected\n");
@@ -259,6 +261,15 @@ static const rule_case rule_cases[] = {
      "sender.display-executive"},
     {false, "From: Claire Dubois <claire.dubois@horizon-assurances.fr>\r\n", NULL, ""},
     {false, "From: Claire Martin <claire.martin@gmail.com>\r\n", NULL, ""},
+    /* an internal department claimed from outside (roles.txt), not by a platform's authenticated no-reply */
+    {false, "From: HR Department <hr@horizon-payroll.example>\r\n", NULL, "sender.display-role"},
+    {false, "From: Service Informatique - Horizon <support@it-desk.example>\r\n", NULL,
+     "sender.display-role"},
+    {false, "From: \"Nadia Benali - HR\" <nadia.benali@gmail.com>\r\n", NULL, "sender.display-role"},
+    {false, "From: Service informatique <support@horizon-assurances.fr>\r\n", NULL, ""},
+    {false, "From: Thrace Hrdina <thrace@example.com>\r\n", NULL, ""},
+    {false, "From: Human Resources <noreply@hr-desk.example>\r\n" AR "mx.horizon-assurances.fr; dkim=pass "
+     "header.d=hr-desk.example\r\n", NULL, ""},
     {false, "From: Jean Martin <jean.martin@gmail.com>\r\n", NULL, ""},
     {false, "From: \"support@paypal.com\" <x@mailer.example>\r\n", NULL,
      "sender.display-address sender.display-brand"},
@@ -471,6 +482,7 @@ static const load_case load_cases[] = {
     {"sender-weights.conf", "sender.display-brand 4 x\n",
      "no weight for rule sender.display-executive"},
     {"brands.txt", "paypal paypal.com\nPay_Pal paypal.com\n", "brands.txt:2: 'Pay_Pal'"},
+    {"roles.txt", "hr\nalpha beta gamma delta epsilon zeta eta\n", "roles.txt:2: a department is one to six words"},
 };
 
 /* test_load_errors - every list error names its file and line */
