@@ -325,6 +325,9 @@ static const bundled_case bundled_cases[] = {
      "lexicon.suspension", true},
     {"My phone storage is full, can I move my photos to the cloud?", NULL, false},
     /* prize: the reader's number was selected, a surprise awaits */
+    {"WINNER!! 07712345678 is chosen for a 2500 cash prize, reply now", "lexicon.prize", true},
+    {"Claim it: call09061234567 today", "lexicon.premium", true},
+    {"She won an award for her photos last year", NULL, false},
     {"Today is your lucky day! Your mobile number has been selected to receive a 500 prize. "
      "Call 09061234567 to claim.",
      "lexicon.prize", true},
