@@ -7,7 +7,8 @@
  * checks the finding on an unseen lure and an unseen benign message: none
  * below [classifier] min_examples, above a probability on the lure and
  * below one on the benign message once past it, a weight never above
- * max_weight, and a decision given twice trained once. The rules are the
+ * max_weight, and a decision given twice trained once; on Redis, a
+ * decision through one engine read by another (two nodes). The rules are the
  * bundled ones, ClamAV and the word model off. */
 #include "memory.h"
 #include "engine.h"
@@ -194,6 +195,21 @@ static void test_classifier_redis(void)
 	char *sec = g_strdup_printf("backend = redis\nredis_port = %d\nredis_password = pw-cl\nredis_prefix = c:\n",
 				    redis.port);
 	classifier_on(sec);
+	/* two nodes on one Redis share one model: a decision through A is
+	 * read by B at its next scan, nothing restarted */
+	vigie_engine *a = engine_for(sec, 50, 6), *b = engine_for(sec, 50, 6);
+	char *t = example(0, 900);
+	vigie_message *m = mail_of("x@y.example", t);
+	gint64 before[2], after[2];
+	double pb = probability(b, m, before);
+	learn(a, 0, 900);
+	double pa = probability(b, m, after);
+	g_assert_cmpint(after[0], ==, before[0] + 1);
+	g_assert_cmpfloat(pa, >, pb);
+	vigie_message_free(m);
+	g_free(t);
+	vigie_engine_unref(a);
+	vigie_engine_unref(b);
 	g_free(sec);
 	/* what the server holds: bucket numbers and sums, no word, each with an expiry */
 	char *keys = test_redis_cli(&redis, "--scan --pattern 'c:mc:*'");
