@@ -44,7 +44,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 # one at a time on a machine: several checkouts' test runs (a shared
-# development machine) would install and purge the same package
+# development machine) would install and purge the same package; the
+# privilege test takes this lock too while it checks that the system user
+# vigie (which this test makes and removes) is missing
 exec 9>/tmp/vigie-package-check.lock
 if ! flock -w 300 9; then
 	echo "1..0 # SKIP another debian-package test held /tmp/vigie-package-check.lock for 300 s"
