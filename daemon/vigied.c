@@ -351,16 +351,7 @@ int main(int argc, char **argv)
 		vlog_fatal(EX_OSERR, "%s", err->message);
 	/* every thread, before the webhook, admin and signal threads start
 	 * and before the milter serves */
-#if defined(__SANITIZE_ADDRESS__)
-	/* LeakSanitizer's check at exit spins under the filter: the sanitizer
-	 * builds run vigied without it (vigied_seccomp_test still tries the
-	 * filter there) */
-	if (vigie_config_get_bool(config, "daemon", "seccomp"))
-		vlog(LOG_WARNING, NULL, "seccomp filter off in a sanitizer build (LeakSanitizer at exit)");
-	if (false) {
-#else
 	if (vigie_config_get_bool(config, "daemon", "seccomp")) {
-#endif
 		if (!vigied_seccomp_install(!strcmp(vigie_config_get(config, "daemon", "log_format"), "json"), &err))
 			vlog_fatal(EX_OSERR, "%s ([daemon] seccomp = no turns it off)", err->message);
 		vlog(LOG_INFO, NULL, "seccomp filter on");
