@@ -2,14 +2,18 @@
  * reload and resident memory after each, with a 1,000,000-entry URL
  * blocklist (as vigied's SIGHUP does: vigie_slot_reload).
  *
- *   bench_reload CONFIG [RELOADS]
+ *   bench_reload CONFIG [RELOADS] [thread]
  *
  * Writes 500,000 URLs and 500,000 domains in the feed formats to a
  * temporary folder, and a copy of CONFIG beside it (same folder, so its
  * relative paths hold) whose [urls] feeds is that folder; builds the
  * engine, then reloads RELOADS times (20 by default) and prints the
  * reload time and VmRSS after the first, the fifth, the tenth and the
- * last, and the peak (VmHWM).
+ * last, and the peak (VmHWM). With "thread", the reloads run on a thread
+ * of their own, as vigied's SIGHUP thread runs them, while another thread
+ * scans a message on the current engine in a loop: the engines are then
+ * built in another malloc arena than the main thread's, and an old engine
+ * is sometimes freed by the scanning thread's last reference.
  */
 #include "vigie.h"
 
@@ -82,13 +86,70 @@ static char *bench_config(const char *config, const char *feeds)
 	return path;
 }
 
+typedef struct {
+	vigie_slot *slot;
+	const char *conf;
+	int reloads;
+	int failed;	   /* set by the reloading thread */
+	gint stop;	   /* the scanning thread stops when set */
+	guint64 scans;
+} bench_run;
+
+/* bench_reloads - RELOADS reloads, printing as they go */
+static gpointer bench_reloads(gpointer p)
+{
+	bench_run *r = p;
+	GError *err = NULL;
+	double total = 0;
+	for (int i = 1; i <= r->reloads; i++) {
+		gint64 t0 = g_get_monotonic_time();
+		if (!vigie_slot_reload(r->slot, r->conf, &err)) {
+			fprintf(stderr, "bench_reload: %s\n", err->message);
+			r->failed = 1;
+			return NULL;
+		}
+		double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+		total += ms;
+		if (i == 1 || i == 5 || i == 10 || i == r->reloads) {
+			long now = bench_status_kb("VmRSS:");
+			/* a scan in flight may hold the old engine: its last
+			 * reference frees it a moment later */
+			g_usleep(200 * 1000);
+			printf("reload %2d: %4.0f ms, RSS %.1f MB, %.1f MB 0.2 s later\n", i, ms,
+			       now / 1024.0, bench_status_kb("VmRSS:") / 1024.0);
+		}
+	}
+	printf("%d reloads: %.0f ms mean; RSS %.1f MB, peak %.1f MB\n", r->reloads,
+	       total / r->reloads, bench_status_kb("VmRSS:") / 1024.0,
+	       bench_status_kb("VmHWM:") / 1024.0);
+	return NULL;
+}
+
+/* bench_scans - a chat message scanned on the current engine until told to stop */
+static gpointer bench_scans(gpointer p)
+{
+	bench_run *r = p;
+	static const char json[] = "{\"text\": \"hello, see http://host7.phish-7.example/path/ now\"}";
+	while (!g_atomic_int_get(&r->stop)) {
+		vigie_message *m = vigie_message_from_chat_json(json, strlen(json), NULL);
+		vigie_engine *e = vigie_slot_get(r->slot);
+		if (e && m)
+			vigie_verdict_free(vigie_scan(e, m));
+		vigie_engine_unref(e);
+		vigie_message_free(m);
+		r->scans++;
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_reload CONFIG [RELOADS]\n");
+		fprintf(stderr, "usage: bench_reload CONFIG [RELOADS] [thread]\n");
 		return 2;
 	}
 	int reloads = argc > 2 ? atoi(argv[2]) : 20;
+	bool threaded = argc > 3 && !strcmp(argv[3], "thread");
 	GError *err = NULL;
 	if (!vigie_global_init(&err)) {
 		fprintf(stderr, "bench_reload: %s\n", err->message);
@@ -104,21 +165,21 @@ int main(int argc, char **argv)
 	printf("engine: %.0f ms, RSS %.1f MB\n", vigie_engine_load_ms(e),
 	       bench_status_kb("VmRSS:") / 1024.0);
 	vigie_slot *s = vigie_slot_new(e);
-	double total = 0;
-	for (int i = 1; i <= reloads; i++) {
-		gint64 t0 = g_get_monotonic_time();
-		if (!vigie_slot_reload(s, conf, &err)) {
-			fprintf(stderr, "bench_reload: %s\n", err->message);
-			return 2;
-		}
-		double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
-		total += ms;
-		if (i == 1 || i == 5 || i == 10 || i == reloads)
-			printf("reload %2d: %4.0f ms, RSS %.1f MB\n", i, ms,
-			       bench_status_kb("VmRSS:") / 1024.0);
+	bench_run run = {s, conf, reloads, 0, 0, 0};
+	if (threaded) {
+		GThread *scan = g_thread_new("scan", bench_scans, &run);
+		GThread *reload = g_thread_new("reload", bench_reloads, &run);
+		g_thread_join(reload);
+		g_atomic_int_set(&run.stop, 1);
+		g_thread_join(scan);
+		printf("(reloads on their own thread, %" G_GUINT64_FORMAT
+		       " scans meanwhile on another; RSS after both ended %.1f MB)\n",
+		       run.scans, bench_status_kb("VmRSS:") / 1024.0);
+	} else {
+		bench_reloads(&run);
 	}
-	printf("%d reloads: %.0f ms mean; RSS %.1f MB, peak %.1f MB\n", reloads, total / reloads,
-	       bench_status_kb("VmRSS:") / 1024.0, bench_status_kb("VmHWM:") / 1024.0);
+	if (run.failed)
+		return 2;
 	vigie_slot_free(s);
 	g_unlink(conf);
 	char *cmd = g_strdup_printf("rm -rf '%s'", feeds);

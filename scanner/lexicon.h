@@ -69,6 +69,10 @@ struct lexicon_engine {
 #if VIGIE_LEXICON_PREFILTER
 	hs_database_t *db;
 	hs_scratch_t *proto;
+	/* scratches of finished scans, handed to the next (a clone per
+	 * scan costs a malloc of its size); NULL until built */
+	GMutex pool_lock;
+	GPtrArray *pool; /* of hs_scratch_t* */
 #endif
 	guint32 *lit_first; /* literal id k -> its rules lit_rule[lit_first[k] .. lit_first[k+1]) */
 	guint32 *lit_rule;  /* global rule indices */
@@ -109,9 +113,10 @@ typedef struct {
 #endif
 } lex_pass;
 
-/* lexicon_prefilter_begin / _end - the state of one scan */
+/* lexicon_prefilter_begin / _end - the state of one scan (a scratch
+ * taken from the engine's pool, or cloned, and handed back) */
 void lexicon_prefilter_begin(const lexicon_engine *l, lex_pass *p);
-void lexicon_prefilter_end(lex_pass *p);
+void lexicon_prefilter_end(const lexicon_engine *l, lex_pass *p);
 /* lexicon_prefilter_text - p->cand for text: false when the prefilter
  * is off (every rule is then a candidate: run every program) */
 bool lexicon_prefilter_text(const lexicon_engine *l, lex_pass *p, const char *text, gsize len);

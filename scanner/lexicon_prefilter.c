@@ -226,6 +226,14 @@ static GBytes *lex_blob_make(const lexicon_engine *l, const guint8 *reason, hs_d
 }
 #endif
 
+#if VIGIE_LEXICON_PREFILTER
+/* lex_scratch_free - one scratch of the pool */
+static void lex_scratch_free(gpointer p)
+{
+	hs_free_scratch(p);
+}
+#endif
+
 /* lexicon_prefilter_build - see lexicon.h */
 void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir)
 {
@@ -263,6 +271,8 @@ void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir)
 		hs_free_database(l->db);
 		l->db = NULL;
 	}
+	g_mutex_init(&l->pool_lock);
+	l->pool = g_ptr_array_new_with_free_func(lex_scratch_free);
 	for (guint g = 0; g < n; g++)
 		if (reason[g] != LEX_HAS_LITERAL)
 			lex_fallback(l, g, lex_why[reason[g]]);
@@ -294,6 +304,10 @@ pcre2_code *lexicon_rule_code(lex_rule *r)
 void lexicon_prefilter_free(lexicon_engine *l)
 {
 #if VIGIE_LEXICON_PREFILTER
+	if (l->pool) {
+		g_ptr_array_unref(l->pool);
+		g_mutex_clear(&l->pool_lock);
+	}
 	if (l->proto)
 		hs_free_scratch(l->proto);
 	if (l->db)
@@ -311,17 +325,34 @@ void lexicon_prefilter_begin(const lexicon_engine *l, lex_pass *p)
 {
 	memset(p, 0, sizeof *p);
 #if VIGIE_LEXICON_PREFILTER
-	if (l->db && hs_clone_scratch(l->proto, &p->scratch) == HS_SUCCESS)
+	if (!l->db)
+		return;
+	GMutex *lock = (GMutex *)&l->pool_lock;
+	g_mutex_lock(lock);
+	if (l->pool->len)
+		p->scratch = g_ptr_array_steal_index_fast(l->pool, l->pool->len - 1);
+	g_mutex_unlock(lock);
+	if (p->scratch || hs_clone_scratch(l->proto, &p->scratch) == HS_SUCCESS)
 		p->cand = g_new(bool, l->rules ? l->rules : 1);
+	else
+		p->scratch = NULL;
+#else
+	(void)l;
 #endif
 }
 
 /* lexicon_prefilter_end - see lexicon.h */
-void lexicon_prefilter_end(lex_pass *p)
+void lexicon_prefilter_end(const lexicon_engine *l, lex_pass *p)
 {
 #if VIGIE_LEXICON_PREFILTER
-	if (p->scratch)
-		hs_free_scratch(p->scratch);
+	if (p->scratch) {
+		GMutex *lock = (GMutex *)&l->pool_lock;
+		g_mutex_lock(lock);
+		g_ptr_array_add(l->pool, p->scratch);
+		g_mutex_unlock(lock);
+	}
+#else
+	(void)l;
 #endif
 	g_free(p->cand);
 }

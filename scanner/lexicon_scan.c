@@ -221,8 +221,10 @@ static bool lex_has_link(scan_ctx *sc, gsize max_bytes)
 	return any;
 }
 
-/* lex_present - is name (category or signal) present */
-static bool lex_present(const lexicon_engine *l, const char *name, const lex_hit *hits,
+/* lex_present - is name (category or signal) present; matched[] holds
+ * the n categories that matched (names are unique: a category that did
+ * not match is absent, so most texts, matching few, compare few names) */
+static bool lex_present(const lexicon_engine *l, const char *name, const guint *matched, guint n,
 			const bool *signals)
 {
 	if (name[0] == '@') {
@@ -231,10 +233,10 @@ static bool lex_present(const lexicon_engine *l, const char *name, const lex_hit
 				return signals[i];
 		return false;
 	}
-	for (guint i = 0; i < l->categories->len; i++) {
-		const lex_category *c = g_ptr_array_index(l->categories, i);
+	for (guint i = 0; i < n; i++) {
+		const lex_category *c = g_ptr_array_index(l->categories, matched[i]);
 		if (!strcmp(c->name, name))
-			return hits[i].rule >= 0;
+			return true;
 	}
 	return false;
 }
@@ -264,7 +266,7 @@ bool lexicon_scan(const lexicon_engine *l, scan_ctx *sc, gsize short_text, vigie
 		const vigie_text *t = g_ptr_array_index(m->texts, i);
 		lex_scan_text(l, sc, t->text, t->where, md, mc, &pass, hits, &total, &url_seen);
 	}
-	lexicon_prefilter_end(&pass);
+	lexicon_prefilter_end(l, &pass);
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mc);
 
@@ -284,19 +286,29 @@ bool lexicon_scan(const lexicon_engine *l, scan_ctx *sc, gsize short_text, vigie
 				    hits[i].where);
 		g_free(rule);
 	}
+	guint *matched = g_new(guint, nc ? nc : 1), nm = 0;
+	for (guint i = 0; i < nc; i++)
+		if (hits[i].rule >= 0)
+			matched[nm++] = i;
+	/* one evidence buffer for every combination (most fail on their
+	 * first requirement) */
+	GString *ev = g_string_new(NULL);
 	for (guint i = 0; i < l->combos->len; i++) {
 		const lex_combo *c = g_ptr_array_index(l->combos, i);
 		bool all = true;
-		GString *ev = g_string_new(NULL);
+		g_string_truncate(ev, 0);
 		for (guint j = 0; all && j < c->reqs->len; j++) {
 			const lex_req *r = g_ptr_array_index(c->reqs, j);
 			const char *which = NULL;
 			for (int k = 0; !which && r->names[k]; k++)
-				if (lex_present(l, r->names[k], hits, signals))
+				if (lex_present(l, r->names[k], matched, nm, signals))
 					which = r->names[k];
 			all = r->negated ? which == NULL : which != NULL;
-			if (all && !r->negated)
-				g_string_append_printf(ev, "%s%s", ev->len ? " + " : "", which);
+			if (all && !r->negated) {
+				if (ev->len)
+					g_string_append(ev, " + ");
+				g_string_append(ev, which);
+			}
 		}
 		if (all) {
 			char *rule = g_strconcat("lexicon.combo.", c->name, NULL);
@@ -304,8 +316,9 @@ bool lexicon_scan(const lexicon_engine *l, scan_ctx *sc, gsize short_text, vigie
 					    "message");
 			g_free(rule);
 		}
-		g_string_free(ev, TRUE);
 	}
+	g_string_free(ev, TRUE);
+	g_free(matched);
 	for (guint i = 0; i < nc; i++) {
 		g_free(hits[i].evidence);
 		g_free(hits[i].where);

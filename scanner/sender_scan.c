@@ -300,6 +300,29 @@ static GPtrArray *sender_trusted_auth(const sender_engine *s, const vigie_messag
 	return trusted;
 }
 
+/* sender_chat_names - the executive the words of display name: the
+ * words are only split (sender_names_words) when every word of some
+ * executive occurs in the normalised text, as each of them must then
+ * (a word is a run of the normalised text); most texts name nobody */
+static const sender_executive *sender_chat_names(const sender_engine *s, const char *display)
+{
+	char *norm = textnorm_string(display);
+	bool maybe = false;
+	for (guint i = 0; !maybe && i < s->executives->len; i++) {
+		const sender_executive *x = g_ptr_array_index(s->executives, i);
+		maybe = true;
+		for (guint k = 0; maybe && x->words[k]; k++)
+			maybe = strstr(norm, x->words[k]) != NULL;
+	}
+	g_free(norm);
+	if (!maybe)
+		return NULL;
+	char **w = sender_names_words(display);
+	const sender_executive *x = sender_names_executive(s, w);
+	g_strfreev(w);
+	return x;
+}
+
 /* sender_chat_executive - see internal.h */
 void sender_chat_executive(const sender_engine *s, const vigie_message *m, int weight, vigie_verdict *v)
 {
@@ -307,19 +330,18 @@ void sender_chat_executive(const sender_engine *s, const vigie_message *m, int w
 		return;
 	const sender_executive *x = NULL;
 	const char *where = "author";
-	if (m->env.author_name) {
-		char **w = sender_names_words(m->env.author_name);
-		x = sender_names_executive(s, w);
-		g_strfreev(w);
-	}
+	if (m->env.author_name)
+		x = sender_chat_names(s, m->env.author_name);
 	/* "Bonjour, Claire Dubois." "Hi, this is Claire Dubois": the opening
 	 * words of the first text */
 	if (!x && m->texts->len) {
 		const vigie_text *t = g_ptr_array_index(m->texts, 0);
-		char *head = g_utf8_substring(t->text, 0, MIN(g_utf8_strlen(t->text, -1), 80));
-		char **w = sender_names_words(head);
-		x = sender_names_executive(s, w);
-		g_strfreev(w);
+		/* its first 80 characters (not a count of the whole text's) */
+		const char *stop = t->text;
+		for (int k = 0; k < 80 && *stop; k++)
+			stop = g_utf8_next_char(stop);
+		char *head = g_strndup(t->text, (gsize)(stop - t->text));
+		x = sender_chat_names(s, head);
 		g_free(head);
 		where = "text";
 	}

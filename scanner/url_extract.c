@@ -319,10 +319,39 @@ static bool extract_is_word(char c)
 	       c == '/' || (guchar)c >= 0x80;
 }
 
+/* extract_none - true when text cannot hold a URL as url_extract_text
+ * finds them, proved without cleaning it: every candidate needs a ':'
+ * (a scheme, "hxxp:", "[:]"), a '&' (an entity), a byte of UTF-8 (a wide
+ * dot, a zero-width character), a "dot" ("[dot]"), or a '.' with something
+ * after it that is not a blank (a dot before a blank or the end is trimmed
+ * from the token it ends, so no token keeps it). Most chat messages and
+ * short texts have none: they skip the copy and the walk. */
+static bool extract_none(const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		guchar ch = (guchar)*p;
+		if (ch == ':' || ch == '&' || ch >= 0x80)
+			return false;
+		if (ch == '.') {
+			const char *q = p;
+			while (q[1] == '.')
+				q++;
+			if ((guchar)q[1] > 0x20)
+				return false;
+			p = q;
+		} else if ((ch | 0x20) == 'd' && (p[1] | 0x20) == 'o' && (p[2] | 0x20) == 't') {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* url_extract_text - see url.h */
 void url_extract_text(const char *text, const char *where, GPtrArray *out, guint max)
 {
 	if (!text || out->len >= max)
+		return;
+	if (extract_none(text))
 		return;
 	size_t len = strlen(text);
 	clean c = {g_string_sized_new(len),

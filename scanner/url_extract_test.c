@@ -105,6 +105,15 @@ static const extract_case cases[] = {
     {"nothing here at all", "", NULL},
     {"http://", "", NULL},
     {"Mr.Smith said so", "", NULL},
+    /* the shortcut for texts that cannot hold a URL (no ':', '&', UTF-8,
+     * "dot", nor a '.' before anything but a blank) must not hide one */
+    {"thanks. see you... bye.", "", NULL},
+    {"hello, when will my parcel arrive?\nthank you.\t", "", NULL},
+    {"visit paypal.com.\n", "paypal.com", NULL},
+    {"ok... paypal.com... ok", "paypal.com", NULL},
+    {"example(DOT)com", "example.com", NULL},
+    {"example[DoT]net/x", "example.net/x", NULL},
+    {"go www.example.com", "www.example.com", NULL},
 };
 
 /* test_text - every case of the table */

@@ -33,6 +33,11 @@ typedef struct {
 	char *evidence, *where;
 } intent_hit;
 
+/* one rule: its intent's index, its index in the intent */
+typedef struct {
+	guint intent, rule;
+} intent_ref2;
+
 typedef struct {
 	const intent_engine *ie;
 	pcre2_match_data *md;
@@ -44,6 +49,8 @@ typedef struct {
 	bool pseudo[3];	    /* negated, own, quoted */
 	guint8 *cand;	    /* per element: the prefilter saw it in the sentence at hand */
 	GArray *elm;	    /* of intent_elm: every element match in the text */
+	GArray *text_rules; /* of intent_ref2: the rules that may match the text at hand */
+	GArray *text_always; /* of intent_ref2: the rules the prefilter cannot take */
 	bool overflow;	    /* too many to keep: every rule runs everywhere */
 	hs_scratch_t *scratch;
 	gsize total;
@@ -268,9 +275,33 @@ static void intent_text(intent_state *st, scan_ctx *sc, const char *raw, const c
 	}
 	intent_mark_reported(st, t->text, t->len, sent, q);
 	bool third = intent_find(st, ie->stance[STANCE_THIRD], t->text, 0, t->len, 0, NULL);
+	/* the rules that may match anywhere in the text (every element seen
+	 * somewhere in it), in intent and rule order, once per text: the
+	 * sentences below look at these alone, not at every rule of the
+	 * engine (a rule that may match in a sentence may in the text) */
+	if (st->overflow) {
+		memset(st->cand, 1, ie->n_elems);
+	} else {
+		memset(st->cand, 0, ie->n_elems);
+		for (guint k = 0; k < st->elm->len; k++)
+			st->cand[g_array_index(st->elm, intent_elm, k).id] = 1;
+	}
+	g_array_set_size(st->text_rules, 0);
+	g_array_set_size(st->text_always, 0);
+	for (guint i = 0; i < ie->intents->len; i++) {
+		const intent_def *d = g_ptr_array_index(ie->intents, i);
+		for (guint j = 0; j < d->rules->len; j++) {
+			const intent_rule *r = g_ptr_array_index(d->rules, j);
+			intent_ref2 ref = {i, j};
+			if (r->always)
+				g_array_append_val(st->text_always, ref);
+			else if (intent_candidate(st, r))
+				g_array_append_val(st->text_rules, ref);
+		}
+	}
 	/* a rule never spans two sentences (its gaps stop at their ends): it
 	 * runs on the sentences that hold every element it needs */
-	for (guint si = 0; si < sent->len; si++) {
+	for (guint si = 0; si < sent->len && st->text_rules->len; si++) {
 		const intent_sentence *x = &g_array_index(sent, intent_sentence, si);
 		if (st->overflow) {
 			memset(st->cand, 1, ie->n_elems);
@@ -284,25 +315,28 @@ static void intent_text(intent_state *st, scan_ctx *sc, const char *raw, const c
 					st->cand[e->id] = 1;
 			}
 		}
-		for (guint i = 0; i < ie->intents->len; i++) {
-			const intent_def *d = g_ptr_array_index(ie->intents, i);
-			intent_hit *h = &st->hits[i];
-			for (guint j = 0; j < d->rules->len && !(h->rule >= 0 && h->weight >= d->max_weight); j++) {
-				const intent_rule *r = g_ptr_array_index(d->rules, j);
-				if (!r->always && intent_candidate(st, r))
-					intent_program(st, d, r, (gint)j, t, x->start, x->end, sent, q, third, h, i, where);
-			}
+		for (guint k = 0; k < st->text_rules->len; k++) {
+			const intent_ref2 *ref = &g_array_index(st->text_rules, intent_ref2, k);
+			const intent_def *d = g_ptr_array_index(ie->intents, ref->intent);
+			intent_hit *h = &st->hits[ref->intent];
+			if (h->rule >= 0 && h->weight >= d->max_weight)
+				continue; /* the intent's heaviest is found: none can do better */
+			const intent_rule *r = g_ptr_array_index(d->rules, ref->rule);
+			if (intent_candidate(st, r))
+				intent_program(st, d, r, (gint)ref->rule, t, x->start, x->end, sent, q, third,
+					       h, ref->intent, where);
 		}
 	}
 	/* rules the prefilter could not take: on the whole text */
-	for (guint i = 0; i < ie->intents->len; i++) {
-		const intent_def *d = g_ptr_array_index(ie->intents, i);
-		intent_hit *h = &st->hits[i];
-		for (guint j = 0; j < d->rules->len && !(h->rule >= 0 && h->weight >= d->max_weight); j++) {
-			const intent_rule *r = g_ptr_array_index(d->rules, j);
-			if (r->always)
-				intent_program(st, d, r, (gint)j, t, 0, t->len, sent, q, third, h, i, where);
-		}
+	for (guint k = 0; k < st->text_always->len; k++) {
+		const intent_ref2 *ref = &g_array_index(st->text_always, intent_ref2, k);
+		const intent_def *d = g_ptr_array_index(ie->intents, ref->intent);
+		intent_hit *h = &st->hits[ref->intent];
+		if (h->rule >= 0 && h->weight >= d->max_weight)
+			continue;
+		const intent_rule *r = g_ptr_array_index(d->rules, ref->rule);
+		intent_program(st, d, r, (gint)ref->rule, t, 0, t->len, sent, q, third, h, ref->intent,
+			       where);
 	}
 	g_free(q);
 	g_array_unref(sent);
@@ -405,6 +439,8 @@ bool intent_scan(const intent_engine *ie, scan_ctx *sc, const char *direction, g
 		st.hits[i].rule = -1;
 	st.cand = g_malloc0(ie->n_elems ? ie->n_elems : 1);
 	st.elm = g_array_new(FALSE, FALSE, sizeof(intent_elm));
+	st.text_rules = g_array_new(FALSE, FALSE, sizeof(intent_ref2));
+	st.text_always = g_array_new(FALSE, FALSE, sizeof(intent_ref2));
 	if (ie->db) {
 		g_mutex_lock((GMutex *)&ie->pool_lock);
 		st.scratch = ie->pool->len ? g_ptr_array_steal_index_fast(ie->pool, ie->pool->len - 1) : NULL;
@@ -466,10 +502,12 @@ bool intent_scan(const intent_engine *ie, scan_ctx *sc, const char *direction, g
 			}
 		}
 	}
+	/* one evidence buffer for every combination */
+	GString *ev = g_string_new(NULL);
 	for (guint i = 0; i < ie->combos->len; i++) {
 		const intent_combo *c = g_ptr_array_index(ie->combos, i);
 		bool all = true;
-		GString *ev = g_string_new(NULL);
+		g_string_truncate(ev, 0);
 		for (guint j = 0; all && j < c->reqs->len; j++) {
 			const intent_req *r = g_ptr_array_index(c->reqs, j);
 			const char *which = NULL;
@@ -477,16 +515,19 @@ bool intent_scan(const intent_engine *ie, scan_ctx *sc, const char *direction, g
 				if (intent_present(&st, &r->refs[k], signals))
 					which = r->names[k];
 			all = r->negated ? which == NULL : which != NULL;
-			if (all && !r->negated)
-				g_string_append_printf(ev, "%s%s", ev->len ? " + " : "", which);
+			if (all && !r->negated) {
+				if (ev->len)
+					g_string_append(ev, " + ");
+				g_string_append(ev, which);
+			}
 		}
 		if (all && c->weight) {
 			char *rule = g_strconcat("intent.combo.", c->name, NULL);
 			verdict_add_finding(v, rule, "intent", c->weight, ev->str, "message");
 			g_free(rule);
 		}
-		g_string_free(ev, TRUE);
 	}
+	g_string_free(ev, TRUE);
 	for (guint i = 0; i < n; i++) {
 		g_free(st.hits[i].evidence);
 		g_free(st.hits[i].where);
@@ -504,5 +545,7 @@ bool intent_scan(const intent_engine *ie, scan_ctx *sc, const char *direction, g
 	}
 	g_free(st.cand);
 	g_array_unref(st.elm);
+	g_array_unref(st.text_rules);
+	g_array_unref(st.text_always);
 	return true;
 }
