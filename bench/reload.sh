@@ -21,8 +21,8 @@ cat >"$T/notrim.c" <<'C'
 int malloc_trim(unsigned long pad) { (void)pad; return 0; }
 C
 cc -shared -fPIC -O2 -o "$T/notrim.so" "$T/notrim.c"
-for mode in main thread; do
-	arg=$([ "$mode" = thread ] && echo thread || true)
+for mode in main own; do
+	arg=$([ "$mode" = own ] && echo thread || true)
 	echo "== reloads on the $mode thread, malloc_trim off (LD_PRELOAD no-op)"
 	LD_PRELOAD="$T/notrim.so" build-bench/bench/bench_reload etc/vigie.conf "$N" $arg
 	echo "== reloads on the $mode thread, as built (malloc_trim after the old engine)"
