@@ -120,8 +120,8 @@ check "pretext variants: at least 80 of 99 flagged, no legitimate message" \
 # (parcels, prizes, fake bank advisers, suppliers' new accounts, remote
 # "support") and for quieter pretexts in seven languages
 timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants-2.jsonl" >"$T/var2" 2>&1
-check "second variants: at least 195 of 217 flagged, no legitimate message" \
-	fixture_figures "$T/var2" 217 128 195 "fake-bank-otp>=11" "crypto-investment>=18" "account-takeover>=22"
+check "second variants: at least 210 of 233 flagged, no legitimate message" \
+	fixture_figures "$T/var2" 233 136 210 "fake-bank-otp>=12" "crypto-investment>=20" "account-takeover>=24"
 
 echo "1..$n"
 [ "$bad" -eq 0 ]

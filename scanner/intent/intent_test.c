@@ -166,6 +166,10 @@ static const scan_case bundled_cases[] = {
     {"I think I was scammed: a 'bank advisor' told me to move my savings to a safe account.", NULL,
      "intent.safe-account"},
     {"Mais n'envoyez surtout rien sur les anciens, je n'y ai plus acc\xc3\xa8s.", "intent.bypass", NULL},
+    /* texting style, and a customer asking for the code to be sent again */
+    {"slt c ta banque, envoie moi vite le code que ta recu par sms stp", "intent.secret", NULL},
+    {"bjr jai pas recu le code pour me connecter, vous pouvez me le renvoyer svp", NULL,
+     "intent.combo.secret-split"},
 };
 
 static void test_bundled(void)
