@@ -263,8 +263,7 @@ static bool sender_read_roles(const char *path, GPtrArray *out, GError **err)
 		char **words = sender_names_words(l);
 		guint n = g_strv_length(words);
 		if (n < 1 || n > 6) {
-			g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
-				    "%s:%d: a department is one to six words, not '%s'", path, i + 1, l);
+			rule_line_error(err, path, i + 1, "a department is one to six words, not '%s'", l);
 			g_strfreev(words);
 			ok = false;
 		} else

@@ -151,11 +151,13 @@ static const char *sender_check_display(sender_ctx *x, const sender_address *fro
 		sender_report(x, SENDER_R_DISPLAY_BRAND, value, why, "From");
 		g_free(why);
 	}
+	char *role = sender_names_role(x->s, words);
 	/* a platform notifying on someone's behalf ("Marc Durand via
-	 * SharePoint"): its own authenticated no-reply address, not free mail */
-	bool on_behalf = exec && from->domain && !sender_is_freemail(x->s, from->domain) &&
-			 sender_noreply(from->address) && sender_from_authenticated(x->s, x->m, NULL);
-	if (exec && !from_protected && x->u && !on_behalf) {
+	 * SharePoint", an outsourced service desk): its own authenticated
+	 * no-reply address, not free mail; asked only of a name that claims */
+	bool platform = (exec || role) && from->domain && !sender_is_freemail(x->s, from->domain) &&
+			sender_noreply(from->address) && sender_from_authenticated(x->s, x->m, NULL);
+	if (exec && !from_protected && x->u && !platform) {
 		char *why = g_strdup_printf("the display name is the executive %s but the address "
 					    "is at %s, outside the protected domains",
 					    exec->name, at);
@@ -163,12 +165,8 @@ static const char *sender_check_display(sender_ctx *x, const sender_address *fro
 		g_free(why);
 	}
 	/* an internal department ("HR Department", "Service informatique")
-	 * writing from outside: the payroll and mailbox lures. A platform's
-	 * authenticated no-reply address (an outsourced service desk) is not */
-	char *role = sender_names_role(x->s, words);
-	bool notifier = from->domain && !sender_is_freemail(x->s, from->domain) &&
-			sender_noreply(from->address) && sender_from_authenticated(x->s, x->m, NULL);
-	if (role && !from_protected && x->u && !notifier) {
+	 * writing from outside: the payroll and mailbox lures */
+	if (role && !from_protected && x->u && !platform) {
 		char *why = g_strdup_printf("the display name claims the internal department '%s' "
 					    "but the address is at %s, outside the protected domains",
 					    role, at);

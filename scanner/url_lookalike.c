@@ -461,8 +461,9 @@ const char *url_protect_lookalike(const url_protect *p, const char *host, char *
 	}
 	/* the same, with lookalike characters (paypa1-account, micr0soft-login) */
 	if (!hit) {
-		char *ubody = url_normalise_to_unicode(body);
-		char *bskel = look_skeleton(p->sc, ubody);
+		/* no subdomain: the body is the label, its skeleton is known */
+		char *ubody = strcmp(body, label) ? url_normalise_to_unicode(body) : NULL;
+		char *bskel = ubody ? look_skeleton(p->sc, ubody) : g_strdup(skel);
 		for (guint i = 0; !hit && i < p->names->len; i++) {
 			const look_name *n = g_ptr_array_index(p->names, i);
 			if (n->word_only || (int)g_utf8_strlen(n->label, -1) < p->min_len ||
