@@ -29,6 +29,7 @@
  * [admin] enabled opens a small HTTP listener (vigied_admin.c) with
  * /healthz, /readyz and /metrics, whichever front ends run.
  */
+#include "alerts.h"
 #include "milter.h"
 #include "vigied.h"
 #include "webhook.h"
@@ -48,6 +49,25 @@ static const char *vigied_config_path;
 static vigie_slot *vigied_slot;
 
 static vigie_quarantine *vigied_q;
+static bool vigied_milter_on;
+
+/* vigied_milter_seen - the milter's verdicts into the traffic watch */
+static void vigied_milter_seen(const vigie_message *m, const vigie_verdict *v)
+{
+	alerts_observe(ALERTS_MILTER_CHANNEL, m, v, NULL);
+}
+
+/* vigied_extra_metrics - what the webhook's /metrics adds: the milter's
+ * counters (when it runs) and the traffic watch's; caller g_free */
+static char *vigied_extra_metrics(void)
+{
+	char *m = vigied_milter_on ? vigied_admin_milter_metrics() : g_strdup("");
+	char *a = alerts_metrics();
+	char *all = g_strconcat(m, a, NULL);
+	g_free(m);
+	g_free(a);
+	return all;
+}
 
 /* vigied_housekeeping - at start and hourly: purge quarantine items past
  * [quarantine] retention_days (of the configuration in force), remove what
@@ -119,6 +139,16 @@ static void vigied_give_state(const vigied_priv *priv, const vigie_config *confi
 	vigied_priv_give(priv, vigie_engine_private_tmpdir(e));
 	vigie_engine_unref(e);
 	vigied_priv_give(priv, milter_socket_path());
+	/* the traffic watch's folder, its snapshot and its alert history */
+	const char *adir = alerts_state_dir();
+	if (adir) {
+		static const char *const afiles[] = { "", "series.snapshot", "alerts.jsonl" };
+		for (size_t i = 0; i < G_N_ELEMENTS(afiles); i++) {
+			char *p = g_build_filename(adir, afiles[i], NULL);
+			vigied_priv_give(priv, p);
+			g_free(p);
+		}
+	}
 	vigied_priv_give(priv, pidfile);
 	/* an explicit prefilter cache, so that reloads still find it ("auto"
 	 * is the starting user's ~/.cache, out of the user's reach) */
@@ -334,6 +364,13 @@ int main(int argc, char **argv)
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 	if (webhook_on && !webhook_setup(config, vigied_slot, q, &err))
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
+	vigied_milter_on = milter_on;
+	if (!alerts_setup(config, webhook_on, milter_on, &err))
+		vlog_fatal(EX_CANTCREAT, "%s", err->message);
+	if (milter_on)
+		milter_set_observer(vigied_milter_seen);
+	if (webhook_on)
+		webhook_set_observer(alerts_observe);
 	bool admin_on = vigie_config_get_bool(config, "admin", "enabled");
 	if (admin_on && !vigied_admin_setup(config, vigied_slot, milter_on, &err))
 		vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
@@ -356,9 +393,10 @@ int main(int argc, char **argv)
 			vlog_fatal(EX_OSERR, "%s ([daemon] seccomp = no turns it off)", err->message);
 		vlog(LOG_INFO, NULL, "seccomp filter on");
 	}
+	if (!alerts_start(&err))
+		vlog_fatal(EX_SOFTWARE, "%s", err->message);
 	if (webhook_on) {
-		if (milter_on)
-			webhook_set_extra_metrics(vigied_admin_milter_metrics);
+		webhook_set_extra_metrics(vigied_extra_metrics);
 		if (!webhook_start(&err))
 			vlog_fatal(EX_UNAVAILABLE, "%s", err->message);
 		vlog(LOG_NOTICE, NULL, "vigied %s: webhook listening on %s port %lld", VIGIE_VERSION,
@@ -399,6 +437,7 @@ int main(int argc, char **argv)
 	if (milter_socket_path())
 		unlink(milter_socket_path());
 	vigied_admin_stop();
+	alerts_stop();
 	vigie_quarantine_close(q);
 	vigie_slot_free(vigied_slot);
 	vigie_config_free(config);

@@ -4,7 +4,8 @@
  *   GET /healthz   200 "ok" when rules are loaded, else 503
  *   GET /readyz    200 "ready" once the front ends listen and rules are
  *                  loaded, else 503 (also while stopping)
- *   GET /metrics   Prometheus text: engine, signatures, milter counters
+ *   GET /metrics   Prometheus text: engine, signatures, milter counters,
+ *                  the traffic watch (alerts/)
  *
  * Interface: vigied_admin_setup() binds [admin] address and port (before
  * privileges are dropped), vigied_admin_start() serves from libmicrohttpd's
@@ -15,6 +16,7 @@
  * three fixed GETs from counters, never from anything a message carried.
  * Keep it on loopback or a management network ([admin] address).
  */
+#include "alerts.h"
 #include "milter.h"
 #include "vigied.h"
 #include "vlog.h"
@@ -127,6 +129,9 @@ static char *vigied_admin_metrics(void)
 		g_string_append(o, m);
 		g_free(m);
 	}
+	char *a = alerts_metrics();
+	g_string_append(o, a);
+	g_free(a);
 	return g_string_free(o, FALSE);
 }
 

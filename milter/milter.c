@@ -68,6 +68,13 @@ static const vigie_config *milter_boot_config; /* when no engine could be loaded
 static vigie_quarantine *milter_q;
 static gint milter_busy;
 static guint64 milter_counts[MILTER_COUNT_N]; /* for GET /metrics */
+static void (*milter_observer)(const vigie_message *m, const vigie_verdict *v);
+
+/* milter_set_observer - see milter.h */
+void milter_set_observer(void (*fn)(const vigie_message *m, const vigie_verdict *v))
+{
+	milter_observer = fn;
+}
 static char *milter_unix_path;
 /* scans running at once, bounded by [milter] max_concurrent_scans */
 static GMutex milter_scan_lock;
@@ -418,6 +425,8 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 		     m->mail_from, cn->client_addr, vigie_action_name(v->action), v->score,
 		     v->findings->len, v->elapsed_ms);
 		r = milter_apply_verdict(ctx, c, milter_q, vm, v, &facts);
+		if (milter_observer)
+			milter_observer(vm, v);
 	}
 	vigie_verdict_free(v);
 	vigie_message_free(vm);

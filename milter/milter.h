@@ -22,4 +22,8 @@ void milter_counters(guint64 out[MILTER_COUNT_N]);
 /* milter_socket_path - the unix socket path, or NULL for inet */
 const char *milter_socket_path(void);
 
+/* milter_set_observer - fn sees every message scanned without error, with
+ * its verdict (the daemon's traffic watch, alerts/) */
+void milter_set_observer(void (*fn)(const vigie_message *m, const vigie_verdict *v));
+
 #endif

@@ -63,6 +63,7 @@ static const char *const store_backends[] = { "lmdb", "redis", NULL };
 static const char *const phone_countries[] = { "FR", "GB", "US", "CA", "BE", "CH", "DE", "ES", "IT",
 					       "PT", "NL", "LU", "IE", "AT", NULL };
 static const char *const log_formats[] = { "text", "json", NULL };
+static const char *const alert_formats[] = { "vigie", "slack", NULL };
 static const char *const unscanned_modes[] = { "tag", "quarantine", "release-with-finding", NULL };
 static const char *const webhook_platforms[] = { "generic", "twilio", "meta", "genesys", "slack",
 						 "teams", "zendesk", NULL };
@@ -266,6 +267,31 @@ static const cfg_row config_table[] = {
 	{ "webhook.*", "verify_token", CFG_STR, "", 0, 0, NULL },
 	{ "webhook.*", "downstream_url", CFG_STR, "", 0, 0, NULL },
 	{ "webhook.*", "downstream_secret", CFG_STR, "", 0, 0, NULL },
+
+	/* the traffic watch (alerts/): series per channel, baselines, alerts */
+	{ "alerts", "enabled", CFG_BOOL, "no", 0, 0, NULL },
+	{ "alerts", "bucket", CFG_INT, "60", 1, 3600, NULL },              /* s per bucket */
+	{ "alerts", "retention", CFG_INT, "691200", 60, 400 * 86400, NULL }, /* s of history: 8 days */
+	{ "alerts", "state_dir", CFG_PATH, "/var/lib/vigie/alerts", 0, 0, NULL },
+	{ "alerts", "snapshot_interval", CFG_INT, "300", 0, 86400, NULL }, /* s, 0: at stop only */
+	{ "alerts", "window", CFG_INT, "60", 3, 100000, NULL },            /* buckets of the baseline */
+	{ "alerts", "min_history", CFG_INT, "30", 1, 100000, NULL },       /* buckets before judging */
+	{ "alerts", "threshold", CFG_INT, "5", 1, 100, NULL },             /* robust sigmas */
+	{ "alerts", "min_spread", CFG_INT, "1", 1, 1000000, NULL },        /* sigma floor, per bucket */
+	{ "alerts", "raise_after", CFG_INT, "3", 1, 1000, NULL },          /* buckets */
+	{ "alerts", "clear_after", CFG_INT, "5", 1, 1000, NULL },          /* buckets */
+	{ "alerts", "surge_min", CFG_INT, "5", 1, 100000000, NULL },       /* per bucket above the median */
+	{ "alerts", "flood_min", CFG_INT, "20", 1, 100000000, NULL },
+	{ "alerts", "silence_min", CFG_INT, "5", 1, 100000000, NULL },     /* median per bucket */
+	{ "alerts", "seasonal_weeks", CFG_INT, "1", 0, 8, NULL },
+	{ "alerts", "spread", CFG_BOOL, "yes", 0, 0, NULL },
+	{ "alerts", "max_authors", CFG_INT, "100000", 16, 100000000, NULL },
+	{ "alerts", "urls", CFG_LIST, "", 0, 0, NULL },
+	{ "alerts", "secret", CFG_STR, "", 0, 0, NULL },
+	{ "alerts", "format", CFG_STR, "vigie", 0, 0, alert_formats },
+	{ "alerts", "timeout", CFG_INT, "5", 1, 300, NULL },               /* s per POST */
+	{ "alerts", "retries", CFG_INT, "5", 0, 100, NULL },
+	{ "alerts", "retry_interval", CFG_INT, "10", 1, 3600, NULL },      /* s, doubling */
 
 	/* the lexicon analyser (lexicon.c): social-engineering phrase sets */
 	{ "lexicon", "enabled", CFG_BOOL, "yes", 0, 0, NULL },

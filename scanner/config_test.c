@@ -249,7 +249,7 @@ static void test_every_key_read(void)
 	char *table = NULL;
 	g_assert_true(g_file_get_contents(config_c, &table, NULL, NULL));
 	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-	static const char *const dirs[] = { "scanner", "milter", "webhook", "daemon", "cli", "common" };
+	static const char *const dirs[] = { "scanner", "milter", "webhook", "daemon", "cli", "common", "alerts" };
 	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
 		char *d = g_build_filename(src, dirs[i], NULL);
 		keys_read_in(d, files);

@@ -24,4 +24,11 @@ unsigned webhook_in_flight(void);
  * milter's counters); fn's result is g_free'd */
 void webhook_set_extra_metrics(char *(*fn)(void));
 
+/* webhook_set_observer - fn sees every scanned message (v), and every
+ * one a rate limit refused (v NULL), with its channel name and the
+ * quarantine id when stored (the daemon's traffic watch, alerts/) */
+typedef void (*webhook_observer)(const char *channel, const vigie_message *m, const vigie_verdict *v,
+				 const char *quarantine_id);
+void webhook_set_observer(webhook_observer fn);
+
 #endif

@@ -12,10 +12,19 @@
  * matched. Log lines start with our request id and quote only ids and
  * verdicts, never secrets or message text.
  */
+#include "webhook.h"
 #include "webhook_pipeline.h"
 #include "vlog.h"
 
 #include <string.h>
+
+static webhook_observer pipeline_observer;
+
+/* webhook_set_observer - see webhook.h */
+void webhook_set_observer(webhook_observer fn)
+{
+	pipeline_observer = fn;
+}
 
 /* pipeline_findings - the verdict's findings as a JSON array */
 static char *pipeline_findings(const vigie_verdict *v)
@@ -71,6 +80,8 @@ static bool pipeline_item(wh_pipeline *p, const wh_channel *ch, const wh_request
 					      it->m->env.author_id, g_get_monotonic_time() / 1e6, &wait);
 	if (rr != WH_RATE_OK) {
 		webhook_metrics_rate(ch, rr);
+		if (pipeline_observer)
+			pipeline_observer(ch->name, it->m, NULL, NULL);
 		vlog(LOG_NOTICE, r->request_id, "channel=%s msgid=%s refused: %s rate limit",
 		     ch->name, mid, webhook_rate_scope(rr));
 		char *why = g_strdup_printf("too many messages (%s limit); retry later",
@@ -115,6 +126,8 @@ static bool pipeline_item(wh_pipeline *p, const wh_channel *ch, const wh_request
 		}
 	}
 	webhook_metrics_message(ch, v->action, v);
+	if (pipeline_observer)
+		pipeline_observer(ch->name, it->m, v, it->quarantine_id);
 	vlog(LOG_INFO, r->request_id, "channel=%s platform=%s msgid=%s action=%s score=%d findings=%u%s%s time=%.1fms",
 	     ch->name, ch->adapter->platform, mid, vigie_action_name(v->action), v->score,
 	     v->findings->len, it->quarantine_id ? " quarantine=" : "",
