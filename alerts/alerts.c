@@ -425,7 +425,7 @@ static void alerts_emit(alerts_kind kind, const char *channel, const char *what,
 /* ---- spread --------------------------------------------------------------- */
 
 /* alerts_item_channel - the channel a quarantine item was stored from:
- * ours when we saw it, else its metadata ("source", or the milter for
+ * ours when we saw it, else its metadata (envelope "source", or the milter for
  * mail); NULL when unknown (owned) */
 static char *alerts_item_channel(const char *qid)
 {
@@ -440,8 +440,12 @@ static char *alerts_item_channel(const char *qid)
 		if (json_parser_load_from_file(p, path, NULL) &&
 		    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
 			JsonObject *o = json_node_get_object(json_parser_get_root(p));
+			JsonNode *en = json_object_get_member(o, "envelope");
+			JsonObject *env =
+			    en && JSON_NODE_HOLDS_OBJECT(en) ? json_node_get_object(en) : NULL;
 			const char *src =
-			    json_object_get_string_member_with_default(o, "source", NULL);
+			    env ? json_object_get_string_member_with_default(env, "source", NULL)
+				: NULL;
 			const char *kind =
 			    json_object_get_string_member_with_default(o, "channel", "");
 			ch = src		     ? g_strdup(src)

@@ -38,4 +38,10 @@ bool cli_learn_item(const char *config, const char *channel, GBytes *bytes, bool
 /* cli_learn_done - free what cli_learn_item built for the run */
 void cli_learn_done(void);
 
+/* cli_parse_time - "2026-11-27", an ISO 8601 time, or an age ("2h" = 2
+ * hours ago) as unix seconds; -1 if malformed (cli_quarantine.c) */
+gint64 cli_parse_time(const char *s);
+/* cli_incident - "vigie incident report ..." (cli_incident.c) */
+int cli_incident(const char *config, int argc, char **argv);
+
 #endif

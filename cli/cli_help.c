@@ -75,6 +75,15 @@ static const cli_option cli_quarantine_options[] = {
 	{ NULL, NULL },
 };
 
+static const cli_option cli_incident_options[] = {
+	{ "--since T", "start of the period: a date, an ISO time or an age\n"
+		       "(12h, 7d); default 7 days ago" },
+	{ "--until T", "end of the period (default now)" },
+	{ "--channel NAME", "one channel: a [webhook.NAME] name, or milter" },
+	{ "--format md|json", "Markdown (default) or JSON" },
+	{ NULL, NULL },
+};
+
 static const cli_option cli_store_options[] = {
 	{ "stats", "backend, keys, bytes used and capacity of the state store\n"
 		   "(read beside a running vigied)" },
@@ -131,6 +140,18 @@ static const cli_command cli_commands[] = {
 	  "once, and counts for or against its sender. Only keyed hashes reach the\n"
 	  "store.",
 	  cli_learn_options, "0 every input learned, 2 any failed" },
+	{ "incident", "report [--since T] [--until T] [--channel NAME] [--format md|json]",
+	  "an incident report's skeleton (NIS2 Art. 23) from the quarantine and alerts",
+	  "Builds, for the period, what Vigie kept of an incident: the quarantine's\n"
+	  "items in every state (counts by channel, verdict, state and category, a\n"
+	  "timeline per hour, distinct recipients or conversations), the traffic\n"
+	  "alerts of [alerts] state_dir that overlap it, the operators' actions from\n"
+	  "the audit log, indicators (URLs, hosts, senders and their domains, phone\n"
+	  "numbers, with counts) and the fields of an NIS2 early warning,\n"
+	  "notification and final report: their deadlines from the first sign, a\n"
+	  "suggested assessment, and what only the operator can fill, marked so.\n"
+	  "Markdown escapes every sender string and defangs links.",
+	  cli_incident_options, "0 written, 2 error" },
 	{ "store", "stats", "what the state store holds ([store])",
 	  "Reads [store] of the configuration (no rules are loaded) and prints what\n"
 	  "the store holds. It keeps keyed hashes and counts, never message text or\n"

@@ -128,6 +128,12 @@ static gint64 q_parse_time(const char *s)
 	return t;
 }
 
+/* cli_parse_time - see cli.h */
+gint64 cli_parse_time(const char *s)
+{
+	return q_parse_time(s);
+}
+
 static vigie_quarantine *q_open(const char *config, vigie_config **cfg_out)
 {
 	GError *err = NULL;

@@ -5,6 +5,7 @@
  *   vigie [-c CONFIG] quarantine list|show|release|delete|purge ...
  *   vigie [-c CONFIG] update
  *   vigie [-c CONFIG] store stats
+ *   vigie [-c CONFIG] incident report [--since T] [--until T] [--channel NAME] [--format md|json]
  *   vigie [-c CONFIG] learn --malicious|--benign FILE|DIR|FILE.jsonl...
  *   vigie [-c CONFIG] --check-config
  *   vigie --version | --help | COMMAND --help
@@ -161,6 +162,8 @@ int main(int argc, char **argv)
 		return cli_learn(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "store"))
 		return cli_store(cli_config_path(config), sub_argc, sub_argv);
+	if (!strcmp(cmd, "incident"))
+		return cli_incident(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "update"))
 		return cli_update(cli_config_path(config), sub_argc, sub_argv);
 	if (!strcmp(cmd, "check-config"))

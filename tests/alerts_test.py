@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-# alerts_test.py VIGIED SRCDIR - the traffic watch end to end: vigied with
+# alerts_test.py VIGIED SRCDIR VIGIE - the traffic watch end to end: vigied with
 # 1-second buckets takes steady signed chat traffic on a generic channel,
 # then a burst of lures from new authors, then nothing. A surge and a flood
 # must open (in /metrics and as signed POSTs to a receiver this test runs,
 # the first one refused once so the retry is exercised), the surge must
 # close when traffic is normal again, and a silence must open when it
 # stops; the alert history and the snapshot must be written, and a restart
-# must load the snapshot. Traffic is paced on the wall clock (the buckets'
+# must load the snapshot. `vigie incident report` then builds the report
+# of it (JSON and Markdown: the alerts, counts, indicators, the operator's
+# delete, the NIS2 deadlines, a hostile author name escaped). Traffic is paced on the wall clock (the buckets'
 # clock); every check polls with a timeout. Prints TAP.
 import hashlib, hmac, http.client, http.server, json, os, re, shutil, signal, socket, subprocess, sys
 import tempfile, threading, time
@@ -14,7 +16,7 @@ import tempfile, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import done, free_ports, ok  # noqa: E402
 
-VIGIED, SRC = sys.argv[1], os.path.abspath(sys.argv[2])
+VIGIED, SRC, VIGIE = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
 T = tempfile.mkdtemp(prefix="vigie-alerts.")
 os.chmod(T, 0o1777)  # vigied serves as [daemon] user nobody when root
 os.makedirs(f"{T}/conf")
@@ -143,17 +145,21 @@ def active(kind):
 
 
 n_sent = [0]
+held = []  # quarantine ids
 
 
-def send(text, author):
+def send(text, author, name="A"):
     n_sent[0] += 1
     body = json.dumps({"channel": "chat", "platform": "webchat", "conversation": f"c{n_sent[0]}",
-                       "message_id": f"m{n_sent[0]}", "author": {"id": author, "name": "A"},
+                       "message_id": f"m{n_sent[0]}", "author": {"id": author, "name": name},
                        "text": text}).encode()
     ts = str(int(time.time()))
     sig = "v1=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
     st, data = http_req("POST", "/hooks/web", body, {"X-Vigie-Timestamp": ts, "X-Vigie-Signature": sig})
-    return st, json.loads(data).get("action") if st == 200 else None
+    j = json.loads(data) if st == 200 else {}
+    if j.get("quarantine_id"):
+        held.append(j["quarantine_id"])
+    return st, j.get("action")
 
 
 def next_bucket():
@@ -233,6 +239,12 @@ if firing:
 ok(alerts_received("flood", "firing") or active("flood") == 1,
    "messages from new authors open a flood alert", alerts_received())
 ok(re.search(r"alert firing: kind=surge channel=web series=\S+ observed=", log()), "the log has the alert line")
+_, mtext = http_req("GET", "/metrics")
+rules = open(f"{SRC}/dist/prometheus-vigie-alerts.yml").read()
+exprs = re.findall(r"^\s*expr: (.*)$", rules, re.M)
+names = {n for e in exprs for n in re.findall(r"(vigie_[a-z_]+)", e)}
+ok(len(exprs) == 5 and names and all(re.search(r"^" + n + r"\{", mtext.decode(), re.M) for n in names),
+   "every metric the shipped Prometheus rules use is in /metrics", names)
 
 # --- normal again: the surge closes -----------------------------------------
 deadline = time.time() + 15
@@ -259,6 +271,54 @@ ok(any(h["kind"] == "surge" and h["state"] == "resolved" for h in hist) and
    any(h["kind"] == "silence" and h["state"] == "firing" for h in hist),
    "the alert history (state_dir/alerts.jsonl) records them", hist)
 ok(stop() == 0, "vigied stops cleanly")
+
+# --- the incident report --------------------------------------------------------
+EVIL = "<img src=x>|**boom**[x](http://e.vil/a)\n# header"
+send_ok = start()
+st, action = send(LURE, "evil-1", EVIL) if send_ok else (0, None)
+stop()
+ok(action == "quarantine", "a lure from an author with a hostile name is held")
+r = subprocess.run([VIGIE, "-c", CONF, "quarantine", "delete", held[0]], capture_output=True, text=True, timeout=60)
+ok(r.returncode == 0, "an operator deletes one held item", r.stdout, r.stderr)
+r = subprocess.run([VIGIE, "-c", CONF, "incident", "report", "--since", "1h", "--format", "json"],
+                   capture_output=True, text=True, timeout=60)
+rep = json.loads(r.stdout) if r.returncode == 0 else {}
+ok(rep.get("type") == "vigie.incident-report", "vigie incident report --format json", r.stderr)
+if rep:
+    s = rep["summary"]
+    ok(s["messages"] == len(held) and rep["by_channel"] == [{"channel": "web", "count": len(held)}],
+       "it counts every held item, by channel", s, len(held), rep["by_channel"])
+    ok({"action": "quarantine", "count": len(held)} in rep["by_action"] and
+       {"state": "deleted", "count": 1} in rep["by_state"], "by verdict and by state (one deleted)", rep["by_state"])
+    kinds = {(a["kind"], a["state"]) for a in rep["alerts"]}
+    ok(("surge", "resolved") in kinds and ("silence", "firing") in kinds and any(k == "flood" for k, _ in kinds),
+       "the alerts of the period, merged by id (surge resolved, flood, silence)", kinds)
+    ind = rep["indicators"]
+    ok({"value": "http://secure-banque-verif.top/login", "count": len(held)} in ind["urls"] and
+       any(h["value"] == "secure-banque-verif.top" for h in ind["hosts"]), "indicators: the lure's URL and host",
+       ind["urls"], ind["hosts"])
+    ok(any(a["action"] == "delete" and a["id"] == held[0] for a in rep["operator_actions"]),
+       "the operator's delete is in the report", rep["operator_actions"])
+    n = rep["nis2"]
+    first = time.mktime(time.strptime(n.get("first_sign", "1970-01-01T00:00:00Z"), "%Y-%m-%dT%H:%M:%SZ"))
+    due = lambda k: time.mktime(time.strptime(n[k], "%Y-%m-%dT%H:%M:%SZ")) - first
+    ok(due("early_warning_due") == 86400 and due("notification_due") == 3 * 86400 and
+       28 * 86400 <= due("final_report_due") <= 31 * 86400 and n["cross_border_impact"] == "to be completed by the operator"
+       and n["suspected_malicious_act"].startswith("yes"), "NIS2: deadlines from the first sign, operator fields", n)
+    ok(n["first_sign"] <= s["first_seen"] and s["first_seen"] <= s["last_seen"], "first sign, first and last seen", n, s)
+r = subprocess.run([VIGIE, "-c", CONF, "incident", "report", "--since", "1h"], capture_output=True, text=True, timeout=60)
+md = r.stdout
+ok(r.returncode == 0 and md.startswith("# Incident report") and "early warning due (24 h)" in md and
+   "*to be completed*" in md and r"hxxp://secure-banque-verif\[.\]top/login" in md,
+   "the Markdown report, its links defanged", md[:2000], r.stderr)
+ok("\\<img src\\=x\\>\\|\\*\\*boom\\*\\*\\[x\\]\\(" in md and not re.search(r"(?<!\\)<img", md) and "](" not in md and "http://" not in md
+   and "\n# header" not in md, "a hostile author name is escaped, on one line", [l for l in md.splitlines() if "boom" in l])
+r = subprocess.run([VIGIE, "-c", CONF, "incident", "report", "--channel", "elsewhere", "--format", "json"],
+                   capture_output=True, text=True, timeout=60)
+ok(r.returncode == 0 and json.loads(r.stdout)["summary"]["messages"] == 0 and not json.loads(r.stdout)["alerts"],
+   "--channel keeps only that channel's items and alerts", r.stdout[:500])
+ok(subprocess.run([VIGIE, "-c", CONF, "incident", "report", "--since", "yesterday"], capture_output=True,
+                  timeout=60).returncode == 2, "a bad time is an error (exit 2)")
 snap = open(f"{T}/alerts/series.snapshot").read() if os.path.exists(f"{T}/alerts/series.snapshot") else ""
 ok(re.search(r"^S web messages \d+ ", snap, re.M) and re.search(r"^A [0-9a-f]+ \d+$", snap, re.M),
    "the snapshot holds the series and the (hashed) authors", snap[:300])
