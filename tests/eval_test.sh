@@ -29,7 +29,7 @@ ham (label ham): 2 messages, 0 errors
   released 2 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)
   false-positive rate: 0.0% (0/2 flagged)
 sms.jsonl [smishing] (label smishing): 3 messages, 0 errors
-  released 1 (33.3%), tagged 1 (33.3%), quarantined 1 (33.3%), rejected 0 (0.0%)
+  released 1 (33.3%), tagged 0 (0.0%), quarantined 2 (66.7%), rejected 0 (0.0%)
   detection rate: 66.7% (2/3 flagged)
 sms.jsonl [ham] (label ham): 4 messages, 0 errors
   released 4 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)
