@@ -122,6 +122,12 @@ check "pretext variants: at least 80 of 99 flagged, no legitimate message" \
 timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants-2.jsonl" >"$T/var2" 2>&1
 check "second variants: at least 210 of 233 flagged, no legitimate message" \
 	fixture_figures "$T/var2" 233 136 210 "fake-bank-otp>=12" "crypto-investment>=20" "account-takeover>=24"
+# a third: investment pitches without the word crypto, refunds "released"
+# in a banking app, extortion and insiders in every language, with the
+# customers who ask for a refund of the difference or report the pitch
+timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants-3.jsonl" >"$T/var3" 2>&1
+check "third variants: at least 65 of 72 flagged, no legitimate message" \
+	fixture_figures "$T/var3" 72 35 65 "crypto-investment>=10" "social-engineering-of-agents>=8"
 
 echo "1..$n"
 [ "$bad" -eq 0 ]
