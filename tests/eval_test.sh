@@ -15,8 +15,15 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else nok "$name" "failed: $*"; fi; }
 
+# the exact figures are the rules' (the bundled configuration with the word
+# models off, its paths made absolute): relearning the models moves a
+# score, not what this test checks, which is how eval counts and prints
+mkdir -p "$T/etc"
+RCONF=$T/etc/rules.conf
+sed -e "s#= \.\./#= $SRC/#" -e 's/^model_enabled = yes/model_enabled = no/' "$CONF" >"$RCONF"
+grep -q '^model_enabled = no' "$RCONF" || { echo "Bail out! no model_enabled line in $CONF"; exit 1; }
 cd "$FIX" || exit 1
-timeout 300 "$VIGIE" -c "$CONF" eval --label phishing phishing --label ham ham sms.jsonl >"$T/out" 2>"$T/err"
+timeout 300 "$VIGIE" -c "$RCONF" eval --label phishing phishing --label ham ham sms.jsonl >"$T/out" 2>"$T/err"
 rc=$?
 check "eval exits 0" [ "$rc" -eq 0 ]
 # the figures, exactly (time lines vary and are left out)
@@ -29,7 +36,7 @@ ham (label ham): 2 messages, 0 errors
   released 2 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)
   false-positive rate: 0.0% (0/2 flagged)
 sms.jsonl [smishing] (label smishing): 3 messages, 0 errors
-  released 1 (33.3%), tagged 0 (0.0%), quarantined 2 (66.7%), rejected 0 (0.0%)
+  released 1 (33.3%), tagged 1 (33.3%), quarantined 1 (33.3%), rejected 0 (0.0%)
   detection rate: 66.7% (2/3 flagged)
 sms.jsonl [ham] (label ham): 4 messages, 0 errors
   released 4 (100.0%), tagged 0 (0.0%), quarantined 0 (0.0%), rejected 0 (0.0%)
@@ -39,7 +46,7 @@ if diff -u "$T/want" "$T/figures" >"$T/diff"; then ok "text figures"; else nok "
 check "every set has a time line" [ "$(grep -c '^  time: .* ms total, .* ms mean, .* ms max$' "$T/out")" -eq 4 ]
 check "top rules of the SMS smishing set" grep -q '^  top rules: .*lexicon.combo.sms-money-link 2, ' "$T/out"
 
-timeout 300 "$VIGIE" -c "$CONF" eval --json --top 3 --label phishing phishing --label ham ham sms.jsonl >"$T/json" 2>"$T/err"
+timeout 300 "$VIGIE" -c "$RCONF" eval --json --top 3 --label phishing phishing --label ham ham sms.jsonl >"$T/json" 2>"$T/err"
 check "--json is one valid object with exact figures" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
