@@ -197,6 +197,30 @@ static void sender_add_brand(sender_engine *s, const char *name, bool everyday)
 		g_free(flat);
 }
 
+/* sender_add_owner - the line of flat name lists domain: a display name
+ * that names it may write from there */
+static void sender_add_owner(sender_engine *s, const char *domain, const char *name, bool org)
+{
+	char *reg = url_registrable_domain(domain);
+	char *key = reg ? reg : g_ascii_strdown(domain, -1);
+	char *flat = sender_flat(name);
+	if (org)
+		g_hash_table_add(s->org_domains, g_strdup(key));
+	GPtrArray *names = g_hash_table_lookup(s->owners, key);
+	if (!names) {
+		names = g_ptr_array_new_with_free_func(g_free);
+		g_hash_table_insert(s->owners, g_strdup(key), names);
+	}
+	bool known = false;
+	for (guint i = 0; !known && i < names->len; i++)
+		known = strcmp(g_ptr_array_index(names, i), flat) == 0;
+	if (!known && names->len < 16)
+		g_ptr_array_add(names, flat);
+	else
+		g_free(flat);
+	g_free(key);
+}
+
 /* sender_read_names - brand names of brands.txt and the labels of
  * domains.txt (both validated in full by the URL analyser; here a line
  * whose name is not a-z, 0-9, '-' is an error too) */
@@ -228,9 +252,13 @@ static bool sender_read_names(sender_engine *s, const char *dir, GError **err)
 			bool valid = *name != '\0';
 			for (const char *c = name; valid && *c; c++)
 				valid = g_ascii_islower(*c) || g_ascii_isdigit(*c) || *c == '-';
-			if (valid)
+			if (valid) {
 				sender_add_brand(s, name, everyday);
-			else {
+				if (f == 1)
+					sender_add_owner(s, w[0], name, true);
+				for (int d = 1; f == 0 && w[d]; d++)
+					sender_add_owner(s, w[d], name, false);
+			} else {
 				g_set_error(err, VIGIE_ERROR, VIGIE_ERROR_RULES,
 					    "%s:%d: '%s' is not a name of a-z, 0-9, '-'", path,
 					    i + 1, w[0]);
@@ -282,6 +310,9 @@ sender_engine *sender_engine_load_dir(const char *dir, const char *const *authse
 	s->freemail_labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	s->brands = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	s->everyday = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	s->owners = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  (GDestroyNotify)g_ptr_array_unref);
+	s->org_domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	s->executives = g_ptr_array_new_with_free_func(sender_executive_free);
 	s->roles = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	GPtrArray *ids = g_ptr_array_new();
@@ -345,6 +376,8 @@ void sender_engine_free(sender_engine *s)
 	g_hash_table_unref(s->freemail_labels);
 	g_hash_table_unref(s->brands);
 	g_hash_table_unref(s->everyday);
+	g_hash_table_unref(s->owners);
+	g_hash_table_unref(s->org_domains);
 	g_ptr_array_unref(s->executives);
 	if (s->roles)
 		g_ptr_array_unref(s->roles);

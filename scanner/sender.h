@@ -47,6 +47,9 @@ struct sender_engine {
 	GHashTable *freemail_labels; /* "hotmail" for a "hotmail.*" line */
 	GHashTable *brands;	     /* flat name ("creditagricole") -> name as listed */
 	GHashTable *everyday;	     /* flat names marked "=" in brands.txt */
+	GHashTable *owners;	     /* registrable domain -> GPtrArray of the flat names
+					whose line lists it (brands.txt, domains.txt) */
+	GHashTable *org_domains;     /* registrable domains of domains.txt */
 	GPtrArray *executives;	     /* of sender_executive* */
 	GPtrArray *roles;	     /* of char** (normalised words): internal departments */
 	char **authserv_ids;	     /* trusted authserv-ids, lower case; empty: topmost only */
@@ -109,6 +112,9 @@ void sender_auth_free(sender_auth *a); /* NULL is a no-op */
  * case, accents, lookalike letters; split on anything not a letter or
  * digit), at most 32; caller g_strfreev */
 char **sender_names_words(const char *display);
+/* sender_names_spells - one to four consecutive words of words, joined,
+ * are flat (a name as sender_names_brand compares it) */
+bool sender_names_spells(char **words, const char *flat);
 /* sender_names_brand - the brand or protected name a display name claims
  * (owned by s), or NULL */
 const char *sender_names_brand(const sender_engine *s, char **words);

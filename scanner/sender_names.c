@@ -72,6 +72,25 @@ const char *sender_names_brand(const sender_engine *s, char **words)
 	return hit;
 }
 
+/* sender_names_spells - see sender.h */
+bool sender_names_spells(char **words, const char *flat)
+{
+	guint n = g_strv_length(words);
+	GString *joined = g_string_new(NULL);
+	bool hit = false;
+	for (guint i = 0; !hit && i < n; i++) {
+		g_string_truncate(joined, 0);
+		for (guint k = i; !hit && k < n && k < i + SENDER_MAX_WINDOW; k++) {
+			g_string_append(joined, words[k]);
+			if (joined->len > SENDER_MAX_NAME)
+				break;
+			hit = strcmp(joined->str, flat) == 0;
+		}
+	}
+	g_string_free(joined, TRUE);
+	return hit;
+}
+
 /* sender_names_role - see sender.h: the role's words in a row */
 char *sender_names_role(const sender_engine *s, char **words)
 {

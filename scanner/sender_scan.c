@@ -123,6 +123,27 @@ static bool sender_own_name(const char *key, const char *name)
 	return r;
 }
 
+/* sender_named_owner - the sender writes from the organisation's own
+ * domain, or from a domain listed for a brand the display name names
+ * ("X via DocuSign" <dse@docusign.net>): a brand claimed from another
+ * brand's domain ("DocuSign" <info@tenant.onmicrosoft.com>, a tenant
+ * anyone may open) is not its own */
+static bool sender_named_owner(const sender_ctx *x, const char *key, char **words)
+{
+	if (!key)
+		return false;
+	if (g_hash_table_contains(x->s->org_domains, key))
+		return true;
+	for (int i = 0; x->s->own_domains && x->s->own_domains[i]; i++)
+		if (strcmp(key, x->s->own_domains[i]) == 0)
+			return true;
+	GPtrArray *names = g_hash_table_lookup(x->s->owners, key);
+	for (guint i = 0; names && i < names->len; i++)
+		if (sender_names_spells(words, g_ptr_array_index(names, i)))
+			return true;
+	return false;
+}
+
 /* sender_noreply - an address a platform sends notifications from */
 static bool sender_noreply(const char *address)
 {
@@ -144,10 +165,16 @@ static const char *sender_check_display(sender_ctx *x, const sender_address *fro
 	const char *brand = sender_names_brand(x->s, words);
 	const sender_executive *exec = sender_names_executive(x->s, words);
 	const char *at = from->domain ? from->domain : "no domain";
-	if (brand && !from_protected && x->u && !sender_own_name(from_key, brand)) {
-		char *why = g_strdup_printf("the display name claims %s but the address is at %s, "
-					    "not a protected domain",
-					    brand, at);
+	bool own = from_protected ? sender_named_owner(x, from_key, words)
+				  : sender_own_name(from_key, brand ? brand : "");
+	if (brand && x->u && !own) {
+		char *why = from_protected
+				? g_strdup_printf("the display name claims %s but the address is at "
+						  "%s, a domain of another brand",
+						  brand, at)
+				: g_strdup_printf("the display name claims %s but the address is at "
+						  "%s, not a protected domain",
+						  brand, at);
 		sender_report(x, SENDER_R_DISPLAY_BRAND, value, why, "From");
 		g_free(why);
 	}

@@ -51,7 +51,8 @@ static void fixtures(void)
 	put("feeds/empty.domains", "");
 	put("protected/domains.txt", "horizon-assurances.fr\nlabanquepostale.fr\nsfr.fr\n");
 	put("protected/brands.txt",
-	    "paypal paypal.com\ngoogle google.com gmail.com\n=orange orange.fr\n");
+	    "paypal paypal.com\ngoogle google.com gmail.com\n=orange orange.fr\n"
+	    "docusign docusign.com docusign.net\nmicrosoft microsoft.com onmicrosoft.com\n");
 	put("protected/executives.txt", "# the board\nClaire Dubois\n\nMarc-Antoine Lefèvre\n");
 	put("protected/freemail.txt", "gmail.com\nyahoo.*\nhotmail.*\nsfr.fr\n");
 	put("protected/roles.txt", "# departments\nhr\nhuman resources\nservice informatique\n");
@@ -253,6 +254,13 @@ static const rule_case rule_cases[] = {
     {false, "From: SFR <service-client@sfr.fr>\r\n", NULL, ""},
     {false, "From: Orange <info@mail-service.example>\r\n", NULL, "sender.display-brand"},
     {false, "From: Orange County Register <news@ocregister.example>\r\n", NULL, ""},
+    /* a brand claimed from another brand's domain: a tenant anyone opens */
+    {false, "From: DocuSign Signature <info@tenant.onmicrosoft.com>\r\n", NULL,
+     "sender.display-brand"},
+    {false, "From: Microsoft 365 <info@tenant.onmicrosoft.com>\r\n", NULL, ""},
+    {false, "From: \"Horizon Assurances via DocuSign\" <dse@docusign.net>\r\n", NULL, ""},
+    {false, "From: PayPal <service@horizon-assurances.fr>\r\n", NULL, ""},
+    {false, "From: PayPal Security <alerts@docusign.net>\r\n", NULL, "sender.display-brand"},
     {false, "From: \"DUBOIS Claire\" <claire.dubois.pdg@gmail.com>\r\n", NULL,
      "sender.display-executive"},
     {false, "From: =?UTF-8?Q?Marc-Antoine_LEF=C3=88VRE?= <ma.lefevre@hotmail.fr>\r\n", NULL,
