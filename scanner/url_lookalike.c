@@ -16,7 +16,10 @@
  *     everyday words marked "=" in brands.txt);
  *   - a brand name is embedded in it (paypal-secure-login.example), also
  *     with lookalike characters (paypa1-account.example: the skeleton of
- *     the name holds the brand's skeleton; brands of min_len or more only).
+ *     the name holds the brand's skeleton; brands of min_len or more only);
+ *   - one of its words (between dashes and dots) is one edit away from a
+ *     brand name of LOOK_WORD_MIN characters or more (docsign-review.example):
+ *     shorter names have too many everyday neighbours (google, goggle).
  *
  * SECURITY: the files are the administrator's and trusted; hosts come from
  * messages and are hostile: they are bounded (labels of 63 bytes, hosts of
@@ -30,6 +33,7 @@
 #include <unicode/uscript.h>
 
 #define LOOK_MAX_LABEL 64
+#define LOOK_WORD_MIN 7
 
 typedef struct {
 	char *name;	    /* what is imitated, for reports: "horizon-assurances.fr", "paypal" */
@@ -477,6 +481,29 @@ const char *url_protect_lookalike(const url_protect *p, const char *host, char *
 		}
 		g_free(bskel);
 		g_free(ubody);
+	}
+	/* a word of the name one edit away from a long brand name */
+	if (!hit) {
+		char **words = g_strsplit_set(body, "-.", 16);
+		for (int w = 0; !hit && words[w]; w++) {
+			int wl = (int)strlen(words[w]);
+			if (wl < LOOK_WORD_MIN - 1 || wl > LOOK_MAX_LABEL)
+				continue;
+			for (guint i = 0; !hit && i < p->names->len; i++) {
+				const look_name *n = g_ptr_array_index(p->names, i);
+				int nlen = (int)strlen(n->label);
+				if (n->word_only || n->domain || nlen < LOOK_WORD_MIN ||
+				    ABS(nlen - wl) > 1 || g_hash_table_contains(n->owners, reg))
+					continue;
+				if (url_lookalike_distance(words[w], n->label, 1) == 1) {
+					hit = n;
+					*why = g_strdup_printf("the word '%s' of the foreign domain %s is "
+							       "1 edit away from '%s'",
+							       words[w], reg, n->label);
+				}
+			}
+		}
+		g_strfreev(words);
 	}
 	g_free(body);
 	g_free(flat);

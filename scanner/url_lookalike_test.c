@@ -85,6 +85,11 @@ static const look_case cases[] = {
     {"mon.impots-gouv.example", "impots.gouv.fr", "inside"},
     {"paypa1-account.example", "paypal", "lookalike of the name"},   /* 1 for l, embedded */
     {"secure-rnicrosoft-login.example", "microsoft", "lookalike of the name"}, /* rn for m */
+    /* a word of the name one edit away from a long brand name */
+    {"micosoft-login.example", "microsoft", "1 edit away"},
+    {"review.microsfot-docs.example", "microsoft", "1 edit away"}, /* transposition */
+    {"paypai-login.example", NULL, NULL}, /* paypal: 6 letters, too short for a word */
+    {"microsofty.example", "microsoft", "edit"}, /* the label rule comes first */
     /* near-misses: never lookalikes */
     {"horizon-assurances.fr", NULL, NULL},     /* protected itself */
     {"www.horizon-assurances.fr", NULL, NULL}, /* its subdomain */
