@@ -135,6 +135,14 @@ check "second variants: at least 210 of 233 flagged, no legitimate message" \
 timeout 300 "$VIGIE" -c "$CONF" eval --json "$SRC/tests/fixtures/intent/variants-3.jsonl" >"$T/var3" 2>&1
 check "third variants: at least 65 of 72 flagged, no legitimate message" \
 	fixture_figures "$T/var3" 72 35 65 "crypto-investment>=10" "social-engineering-of-agents>=8"
+# mail lures written here, judged by the rules alone: a directory listing
+# invoiced, the old account "no longer credited", pay on "our secure
+# portal", credentials to have ready for a link; and the legitimate mail
+# that says invoice, directory and new RIB
+timeout 300 "$VIGIE" -c "$RCONF" eval --json --label malicious "$SRC/tests/fixtures/intent/mail/malicious" \
+	--label benign "$SRC/tests/fixtures/intent/mail/benign" >"$T/mail" 2>&1
+check "intent mail lures: all 4 flagged by the rules, none of the 3 legitimate" \
+	fixture_figures "$T/mail" 4 3 4
 
 echo "1..$n"
 [ "$bad" -eq 0 ]
