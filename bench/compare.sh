@@ -11,7 +11,8 @@
 # base, new, base, new; each pinned to CPU 0):
 #   - bench_text BENCH_ONLY=small: chat 100 B, 1 KB and 100 B with a link,
 #     mail of 1 KB plain and HTML: scan CPU time of the thread per message;
-#   - bench_core on each mail folder of the corpus: full scan ms/msg (thread
+#   - bench_core on each mail folder of the corpus (the contact-centre
+#     mail's two halves as one): full scan ms/msg (thread
 #     CPU time), with libclamav's clean-file cache as configured: the
 #     corpus has no repeated attachment to speak of.
 # and prints the median of the three runs of each, base and new, and new/base.
@@ -39,6 +40,9 @@ dirs=()
 for d in phishing_pot spam_spamassassin ham_spamassassin_easy ham_spamassassin_hard; do
 	[ -d "$CORPUS/$d" ] && dirs+=("$CORPUS/$d")
 done
+# the contact-centre mail: its two halves together, as one case
+cc=$CORPUS/contact_centre_mail
+[ -d "$cc/benign" ] && [ -d "$cc/malicious" ] && dirs+=("$cc/benign $cc/malicious")
 
 # one_run WHO DIR N - every measure of the build in DIR, as "case value" lines
 one_run() {
@@ -46,8 +50,12 @@ one_run() {
 	BENCH_ONLY=small taskset -c 0 "$dir/bench/bench_text" "$CONF" |
 		sed -E 's/^(.{14}) +([0-9.]+) us\/scan.*/\1|\2/; s/ +\|/|/' >>"$T/$who.$n"
 	for d in "${dirs[@]}"; do
-		taskset -c 0 "$dir/bench/bench_core" "$CONF" "$d" |
-			awk -v n="$(basename "$d")" '/^full/ { for (i = 1; i <= NF; i++) if ($(i) == "ms/msg") print n " (ms/msg)|" $(i - 1) }' >>"$T/$who.$n"
+		local name
+		name=$(basename "${d%% *}")
+		case "$d" in *" "*) name=$(basename "$(dirname "${d%% *}")") ;; esac
+		# shellcheck disable=SC2086 # a case of two folders is split on purpose
+		taskset -c 0 "$dir/bench/bench_core" "$CONF" $d |
+			awk -v n="$name" '/^full/ { for (i = 1; i <= NF; i++) if ($(i) == "ms/msg") print n " (ms/msg)|" $(i - 1) }' >>"$T/$who.$n"
 	done
 }
 echo "base $rev, new $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo +changes); thread CPU time, medians of 3, load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -75,7 +75,8 @@ struct lexicon_engine {
 	GPtrArray *pool; /* of hs_scratch_t* */
 #endif
 	guint32 *lit_first; /* literal id k -> its rules lit_rule[lit_first[k] .. lit_first[k+1]) */
-	guint32 *lit_rule;  /* global rule indices */
+	guint32 *lit_rule;  /* LEX_REF(global rule index, which of its sets) */
+	guint8 *need;	    /* by global rule index: a bit for each of its sets */
 	guint n_literals;
 	bool *always;	     /* by global rule index: no literal, runs on every text */
 	GPtrArray *fallback; /* "file:line: why" of every rule that always runs */
@@ -92,6 +93,16 @@ lexicon_engine *lexicon_engine_load_dir_prefilter(const char *dir, const char *c
  * pattern; NULL when none of LEX_LITERAL_MIN bytes is proved; caller
  * g_strfreev (lexicon_literal.c) */
 char **lexicon_literals(const char *pattern);
+/* lexicon_clauses - sets of factors, every one of which has a string in
+ * every match (at most LEX_CLAUSES_MAX; the first is lexicon_literals'):
+ * a text that lacks a string of any set cannot match; NULL as
+ * lexicon_literals; caller g_ptr_array_unref (of char** vectors) */
+#define LEX_CLAUSES_MAX 4
+/* a literal's reference: rule g, its set c (lit_rule) */
+#define LEX_REF(g, c) ((guint32)(g) << 2 | (guint32)(c))
+#define LEX_REF_RULE(r) ((r) >> 2)
+#define LEX_REF_SET(r) ((r)&3u)
+GPtrArray *lexicon_clauses(const char *pattern);
 
 /* lexicon_prefilter_build - the literals of every rule into one Vectorscan
  * database, and each rule's own PCRE2 program; leaves l->db NULL (every
@@ -107,7 +118,8 @@ pcre2_code *lexicon_rule_code(lex_rule *r);
 
 /* per-scan state of the prefilter */
 typedef struct {
-	bool *cand; /* by global rule index: may match this text */
+	bool *cand;   /* by global rule index: may match this text */
+	guint8 *seen; /* by global rule index: which of its sets occur */
 #if VIGIE_LEXICON_PREFILTER
 	hs_scratch_t *scratch;
 #endif

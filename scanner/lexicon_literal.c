@@ -7,6 +7,11 @@
  * Interface: lexicon_literals(pattern) -> NULL-terminated string vector,
  * or NULL when no factor of at least LEX_LITERAL_MIN bytes can be proved
  * (the rule then runs on every text). Caller g_strfreev.
+ * lexicon_clauses(pattern) -> up to LEX_CLAUSES_MAX such sets, all of
+ * which every match holds: when the pattern is one sequence at the top,
+ * the best sets of items that do not overlap ("\bour\b\W+(?:\w+\W+){0,2}?
+ * (?:iban|rib)" -> {our}, {iban, rib}), so a rule whose words are common
+ * alone is searched only where all its words occur.
  *
  * How: a small recursive parser over PCRE2 syntax computes, for every
  * node, the finite set of strings it can match when that set is small
@@ -230,6 +235,26 @@ static void lkeep(lset **best, lset *cand)
 	}
 }
 
+/* the factor sets of the top-level sequence, each with the items it
+ * spans: every one occurs in every match, so a text that lacks any of
+ * them cannot match (lexicon_clauses) */
+typedef struct {
+	GPtrArray *sets; /* of lset*, in the order considered */
+	GArray *from, *to; /* of guint: the items each spans */
+	guint branches;	   /* top-level alternatives beyond the first */
+} lclauses;
+
+/* lclause_add - a copy of set s, spanning items [from, to], when it
+ * proves something (cl NULL: not collecting) */
+static void lclause_add(lclauses *cl, const lset *s, guint from, guint to)
+{
+	if (!cl || lset_minlen(s) < LEX_LITERAL_MIN || to < from || to == G_MAXUINT)
+		return;
+	g_ptr_array_add(cl->sets, lset_copy(s));
+	g_array_append_val(cl->from, from);
+	g_array_append_val(cl->to, to);
+}
+
 static lnode lparse_alt(lparse *ps);
 
 /* lparse_class - "[...]" at ps->p: the characters when it is a short list
@@ -438,12 +463,13 @@ static lnode lparse_repeat(lnode n, long min, long max)
  * factor set: each item's own, the run of single strings ("plain": a
  * literal word) and the cross product of the run of exact items, taken
  * before it multiplies */
-static lnode lparse_seq(lparse *ps)
+static lnode lparse_seq(lparse *ps, lclauses *cl)
 {
 	lset *all = lset_one("");   /* the exact set of the whole, while known */
 	lset *run = lset_one("");   /* the exact set of the current run */
 	lset *plain = lset_one(""); /* the current run of one-string items */
 	lset *best = NULL;
+	guint item = 0, run_from = 0, plain_from = 0;
 	while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->fail) {
 		lnode n = lparse_atom(ps);
 		long min, max;
@@ -454,45 +480,64 @@ static lnode lparse_seq(lparse *ps)
 			if (lset_fits(plain, n.exact)) {
 				plain = lset_extend(plain, n.exact);
 			} else {
+				lclause_add(cl, plain, plain_from, item - 1);
 				lkeep(&best, plain);
 				plain = lset_copy(n.exact);
+				plain_from = item;
 			}
 		} else {
+			lclause_add(cl, plain, plain_from, item - 1);
 			lkeep(&best, plain);
 			plain = lset_one("");
+			plain_from = item + 1;
 		}
 		if (n.exact) {
-			lkeep(&best, lnode_best(&n)); /* the item alone */
-			if (n.exact->len > 1)
+			lset *alone = lnode_best(&n);
+			lclause_add(cl, alone, item, item);
+			lkeep(&best, alone); /* the item alone */
+			if (n.exact->len > 1) {
+				lclause_add(cl, run, run_from, item - 1);
 				lconsider(&best, run);
+			}
 			if (lset_fits(run, n.exact)) {
 				run = lset_extend(run, n.exact);
 			} else { /* too large: close the run, start again here */
+				lclause_add(cl, run, run_from, item - 1);
 				lkeep(&best, run);
 				run = lset_copy(n.exact);
+				run_from = item;
 			}
 		} else {
+			lclause_add(cl, run, run_from, item - 1);
 			lkeep(&best, run);
 			run = lset_one("");
-			lkeep(&best, lnode_best(&n));
+			run_from = item + 1;
+			lset *alone = lnode_best(&n);
+			lclause_add(cl, alone, item, item);
+			lkeep(&best, alone);
 		}
 		lnode_clear(&n);
+		item++;
 	}
+	lclause_add(cl, run, run_from, item - 1);
 	lkeep(&best, run);
+	lclause_add(cl, plain, plain_from, item - 1);
 	lkeep(&best, plain);
 	lnode out = {all, best};
 	return out;
 }
 
 /* lparse_alt - branches separated by "|" */
-static lnode lparse_alt(lparse *ps)
+static lnode lparse_alt_top(lparse *ps, lclauses *cl)
 {
-	lnode n = lparse_seq(ps);
+	lnode n = lparse_seq(ps, cl);
 	lset *exact = n.exact, *factor = lnode_best(&n);
 	lset_free(n.factor);
 	while (*ps->p == '|' && !ps->fail) {
 		ps->p++;
-		lnode b = lparse_seq(ps);
+		if (cl)
+			cl->branches++;
+		lnode b = lparse_seq(ps, NULL);
 		lset *bb = lnode_best(&b);
 		lset *e = lset_union(exact, b.exact);
 		lset *f = NULL;
@@ -506,6 +551,76 @@ static lnode lparse_alt(lparse *ps)
 		factor = f;
 	}
 	lnode out = {exact, factor};
+	return out;
+}
+
+static lnode lparse_alt(lparse *ps)
+{
+	return lparse_alt_top(ps, NULL);
+}
+
+/* lset_strv - s (taken) as a NULL-terminated vector */
+static char **lset_strv(lset *s)
+{
+	g_ptr_array_add(s, NULL);
+	return (char **)g_ptr_array_free(s, FALSE);
+}
+
+/* lexicon_clauses - see the head of the file */
+GPtrArray *lexicon_clauses(const char *pattern)
+{
+	lparse ps = {pattern, false};
+	lclauses cl = {g_ptr_array_new_with_free_func((GDestroyNotify)lset_free),
+		       g_array_new(FALSE, FALSE, sizeof(guint)),
+		       g_array_new(FALSE, FALSE, sizeof(guint)), 0};
+	lnode n = lparse_alt_top(&ps, &cl);
+	bool whole = lset_score(n.exact) >= 0 && lset_score(n.exact) >= lset_score(n.factor);
+	lset *best = lnode_best(&n);
+	lnode_clear(&n);
+	GPtrArray *out = NULL;
+	if (!ps.fail && !*ps.p && lset_minlen(best) >= LEX_LITERAL_MIN) {
+		out = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+		if (whole || cl.branches) {
+			/* the whole pattern's own strings, or alternatives at the
+			 * top: the one set */
+			g_ptr_array_add(out, lset_strv(best));
+			best = NULL;
+		} else {
+			/* the best sets of items that do not overlap, best first
+			 * (the first is best itself: the earliest of the highest
+			 * score, as lkeep keeps) */
+			GArray *taken = g_array_new(FALSE, FALSE, sizeof(guint));
+			while (out->len < LEX_CLAUSES_MAX) {
+				gint pick = -1;
+				for (guint i = 0; i < cl.sets->len; i++) {
+					guint f = g_array_index(cl.from, guint, i);
+					guint t = g_array_index(cl.to, guint, i);
+					bool free_span = true;
+					for (guint k = 0; free_span && k < taken->len; k += 2)
+						free_span = t < g_array_index(taken, guint, k) ||
+							    f > g_array_index(taken, guint, k + 1);
+					if (free_span &&
+					    (pick < 0 ||
+					     lset_score(g_ptr_array_index(cl.sets, i)) >
+						 lset_score(g_ptr_array_index(cl.sets, pick))))
+						pick = (gint)i;
+				}
+				if (pick < 0)
+					break;
+				g_array_append_val(taken, g_array_index(cl.from, guint, pick));
+				g_array_append_val(taken, g_array_index(cl.to, guint, pick));
+				lset *c = lset_copy(g_ptr_array_index(cl.sets, pick));
+				g_ptr_array_add(out, lset_strv(c));
+			}
+			g_array_unref(taken);
+			if (!out->len) /* cannot be: best came from these */
+				g_ptr_array_add(out, lset_strv(lset_copy(best)));
+		}
+	}
+	lset_free(best);
+	g_ptr_array_unref(cl.sets);
+	g_array_unref(cl.from);
+	g_array_unref(cl.to);
 	return out;
 }
 

@@ -68,27 +68,35 @@ static void lex_compile(lexicon_engine *l, guint8 *reason, hs_database_t **db)
 	for (guint g = 0; g < l->rules; g++) {
 		if (reason[g] != LEX_HAS_LITERAL)
 			continue;
-		char **lit = lexicon_literals(lex_rule_at(l, g, NULL)->regex);
-		if (!lit) {
+		GPtrArray *cl = lexicon_clauses(lex_rule_at(l, g, NULL)->regex);
+		if (!cl) {
 			reason[g] = LEX_NO_LITERAL;
 			continue;
 		}
-		for (int k = 0; lit[k]; k++) {
-			gpointer v;
-			guint id;
-			if (g_hash_table_lookup_extended(ids, lit[k], NULL, &v)) {
-				id = GPOINTER_TO_UINT(v);
-			} else {
-				id = lits->len;
-				g_ptr_array_add(lits, g_strdup(lit[k]));
-				g_ptr_array_add(refs, g_array_new(FALSE, FALSE, sizeof(guint32)));
-				g_hash_table_insert(ids, g_ptr_array_index(lits, id),
-						    GUINT_TO_POINTER(id));
+		l->need[g] = (guint8)((1u << cl->len) - 1);
+		for (guint c = 0; c < cl->len; c++) {
+			char **lit = g_ptr_array_index(cl, c);
+			for (int k = 0; lit[k]; k++) {
+				gpointer v;
+				guint id;
+				if (g_hash_table_lookup_extended(ids, lit[k], NULL, &v)) {
+					id = GPOINTER_TO_UINT(v);
+				} else {
+					id = lits->len;
+					g_ptr_array_add(lits, g_strdup(lit[k]));
+					g_ptr_array_add(refs,
+							g_array_new(FALSE, FALSE, sizeof(guint32)));
+					g_hash_table_insert(ids, g_ptr_array_index(lits, id),
+							    GUINT_TO_POINTER(id));
+				}
+				GArray *a = g_ptr_array_index(refs, id);
+				guint32 gc = LEX_REF(g, c);
+				/* a literal in two sets of one rule: once each */
+				if (!a->len || g_array_index(a, guint32, a->len - 1) != gc)
+					g_array_append_val(a, gc);
 			}
-			guint32 gg = g;
-			g_array_append_val(g_ptr_array_index(refs, id), gg);
 		}
-		g_strfreev(lit);
+		g_ptr_array_unref(cl);
 	}
 	guint k = lits->len;
 	l->n_literals = k;
@@ -133,9 +141,9 @@ static void lex_compile(lexicon_engine *l, guint8 *reason, hs_database_t **db)
 	g_hash_table_unref(ids);
 }
 
-/* the cached form: a header, reason[rules], lit_first[literals + 1],
- * lit_rule[refs], then the serialised database */
-#define LEX_BLOB_MAGIC "VLXPF01"
+/* the cached form: a header, reason[rules], need[rules],
+ * lit_first[literals + 1], lit_rule[refs], then the serialised database */
+#define LEX_BLOB_MAGIC "VLXPF02"
 typedef struct {
 	char magic[8];
 	guint32 rules, literals, refs, db_len;
@@ -172,20 +180,26 @@ static bool lex_blob_load(lexicon_engine *l, GBytes *b, guint8 *reason, hs_datab
 		return false;
 	memcpy(&h, p, sizeof h);
 	gsize need =
-	    sizeof h + h.rules + ((gsize)h.literals + 1 + h.refs) * sizeof(guint32) + h.db_len;
+	    sizeof h + 2 * (gsize)h.rules + ((gsize)h.literals + 1 + h.refs) * sizeof(guint32) +
+	    h.db_len;
 	if (memcmp(h.magic, LEX_BLOB_MAGIC, 8) || h.rules != l->rules || need != len ||
 	    h.literals > len || h.refs > len)
 		return false;
 	const guint8 *q = p + sizeof h;
+	const guint8 *needs = q + h.rules;
 	guint32 *first = g_new(guint32, h.literals + 1);
 	guint32 *rule = g_new(guint32, h.refs ? h.refs : 1);
-	memcpy(first, q + h.rules, (h.literals + 1) * sizeof(guint32));
-	memcpy(rule, q + h.rules + (h.literals + 1) * sizeof(guint32), h.refs * sizeof(guint32));
+	memcpy(first, needs + h.rules, (h.literals + 1) * sizeof(guint32));
+	memcpy(rule, needs + h.rules + (h.literals + 1) * sizeof(guint32),
+	       h.refs * sizeof(guint32));
 	bool ok = first[h.literals] == h.refs;
 	for (guint i = 0; ok && i < h.literals; i++)
 		ok = first[i] <= first[i + 1];
 	for (guint i = 0; ok && i < h.refs; i++)
-		ok = rule[i] < l->rules;
+		ok = LEX_REF_RULE(rule[i]) < l->rules &&
+		     (needs[LEX_REF_RULE(rule[i])] >> LEX_REF_SET(rule[i]) & 1);
+	for (guint i = 0; ok && i < h.rules; i++)
+		ok = needs[i] < (1u << LEX_CLAUSES_MAX);
 	for (guint i = 0; ok && i < h.rules; i++)
 		ok = q[i] <= LEX_NO_LITERAL;
 	*db = NULL;
@@ -199,6 +213,7 @@ static bool lex_blob_load(lexicon_engine *l, GBytes *b, guint8 *reason, hs_datab
 	}
 	for (guint i = 0; i < h.rules; i++)
 		reason[i] = MAX(reason[i], q[i]);
+	memcpy(l->need, needs, h.rules);
 	l->lit_first = first;
 	l->lit_rule = rule;
 	l->n_literals = h.literals;
@@ -217,6 +232,7 @@ static GBytes *lex_blob_make(const lexicon_engine *l, const guint8 *reason, hs_d
 	GByteArray *o = g_byte_array_new();
 	g_byte_array_append(o, (const guint8 *)&h, sizeof h);
 	g_byte_array_append(o, reason, l->rules);
+	g_byte_array_append(o, l->need, l->rules);
 	g_byte_array_append(o, (const guint8 *)l->lit_first, (l->n_literals + 1) * sizeof(guint32));
 	g_byte_array_append(o, (const guint8 *)l->lit_rule, h.refs * sizeof(guint32));
 	if (ser)
@@ -245,6 +261,7 @@ void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir)
 		n += c->rules->len;
 	}
 	l->always = g_new0(bool, n ? n : 1);
+	l->need = g_new0(guint8, n ? n : 1);
 	l->fallback = g_ptr_array_new_with_free_func(g_free);
 #if VIGIE_LEXICON_PREFILTER
 	guint8 *reason = g_new0(guint8, n ? n : 1);
@@ -256,6 +273,7 @@ void lexicon_prefilter_build(lexicon_engine *l, const char *cache_dir)
 	if (!b || !lex_blob_load(l, b, reason, &db)) {
 		g_free(l->lit_first);
 		g_free(l->lit_rule);
+		memset(l->need, 0, n ? n : 1);
 		lex_compile(l, reason, &db);
 		GBytes *made = lex_blob_make(l, reason, db);
 		if (made)
@@ -316,6 +334,7 @@ void lexicon_prefilter_free(lexicon_engine *l)
 	g_free(l->lit_first);
 	g_free(l->lit_rule);
 	g_free(l->always);
+	g_free(l->need);
 	if (l->fallback)
 		g_ptr_array_unref(l->fallback);
 }
@@ -332,10 +351,12 @@ void lexicon_prefilter_begin(const lexicon_engine *l, lex_pass *p)
 	if (l->pool->len)
 		p->scratch = g_ptr_array_steal_index_fast(l->pool, l->pool->len - 1);
 	g_mutex_unlock(lock);
-	if (p->scratch || hs_clone_scratch(l->proto, &p->scratch) == HS_SUCCESS)
+	if (p->scratch || hs_clone_scratch(l->proto, &p->scratch) == HS_SUCCESS) {
 		p->cand = g_new(bool, l->rules ? l->rules : 1);
-	else
+		p->seen = g_new(guint8, l->rules ? l->rules : 1);
+	} else {
 		p->scratch = NULL;
+	}
 #else
 	(void)l;
 #endif
@@ -355,21 +376,25 @@ void lexicon_prefilter_end(const lexicon_engine *l, lex_pass *p)
 	(void)l;
 #endif
 	g_free(p->cand);
+	g_free(p->seen);
 }
 
 #if VIGIE_LEXICON_PREFILTER
 typedef struct {
 	const lexicon_engine *l;
-	bool *cand;
+	guint8 *seen;
 } lex_match_ctx;
 
-/* lex_on_literal - literal id occurs: its rules are candidates */
+/* lex_on_literal - literal id occurs: the sets of its rules that hold it
+ * are seen */
 static int lex_on_literal(unsigned int id, unsigned long long from, unsigned long long to,
 			  unsigned int flags, void *ctx)
 {
 	lex_match_ctx *m = ctx;
-	for (guint32 i = m->l->lit_first[id]; i < m->l->lit_first[id + 1]; i++)
-		m->cand[m->l->lit_rule[i]] = true;
+	for (guint32 i = m->l->lit_first[id]; i < m->l->lit_first[id + 1]; i++) {
+		guint32 r = m->l->lit_rule[i];
+		m->seen[LEX_REF_RULE(r)] |= (guint8)(1u << LEX_REF_SET(r));
+	}
 	return 0;
 }
 #endif
@@ -380,10 +405,14 @@ bool lexicon_prefilter_text(const lexicon_engine *l, lex_pass *p, const char *te
 #if VIGIE_LEXICON_PREFILTER
 	if (!p->cand || len > G_MAXUINT)
 		return false;
-	memcpy(p->cand, l->always, l->rules * sizeof(bool));
-	lex_match_ctx m = {l, p->cand};
+	memset(p->seen, 0, l->rules);
+	lex_match_ctx m = {l, p->seen};
 	if (hs_scan(l->db, text, (unsigned)len, 0, p->scratch, lex_on_literal, &m) != HS_SUCCESS)
 		return false; /* then every program runs */
+	/* a candidate: a rule that always runs, or one with a string of each
+	 * of its sets in the text */
+	for (guint g = 0; g < l->rules; g++)
+		p->cand[g] = l->always[g] || (l->need[g] && p->seen[g] == l->need[g]);
 	return true;
 #else
 	return false;

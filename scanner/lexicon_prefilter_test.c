@@ -70,6 +70,59 @@ static void test_literals(void)
 	}
 }
 
+/* every set of lexicon_clauses, joined by "|", sets joined by " & " */
+typedef struct {
+	const char *pattern;
+	const char *clauses; /* NULL: none */
+} clause_case;
+
+static const clause_case clause_cases[] = {
+    /* one sequence: the best set first (the earliest of equal ones),
+     * then the best of the items it does not span */
+    {"\\b(?:our|new)\\b\\W+(?:\\w+\\W+){0,2}?(?:iban|rib)\\b", "our|new & iban|rib"},
+    {"\\bsomeone\\b\\W+(?:\\w+\\W+){0,6}?(?:likes|loves)\\b", "someone & likes|loves"},
+    /* alternatives at the top: their union, one set */
+    {"\\bwire transfer\\b|\\bbank (?:iban|rib)\\b", "wire transfer|bank "},
+    /* the whole pattern's strings: one set */
+    {"\\bgift cards?\\b", "gift card"},
+    /* an optional item proves nothing, the words around it do */
+    {"\\burgent\\b(?: reply)? to\\b", "urgent &  to"},
+    /* at most LEX_CLAUSES_MAX sets */
+    {"alpha\\W+bravo\\W+charlie\\W+delta\\W+echo", "alpha & bravo & charlie & delta"},
+    {"\\Qurgent\\E", NULL},
+};
+
+static void test_clauses(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(clause_cases); i++) {
+		const clause_case *cc = &clause_cases[i];
+		GPtrArray *cl = lexicon_clauses(cc->pattern);
+		GString *got = g_string_new(NULL);
+		for (guint k = 0; cl && k < cl->len; k++) {
+			char *j = g_strjoinv("|", g_ptr_array_index(cl, k));
+			g_string_append_printf(got, "%s%s", k ? " & " : "", j);
+			g_free(j);
+		}
+		if (g_strcmp0(cl ? got->str : NULL, cc->clauses))
+			g_test_message("case %zu: %s: got %s", i, cc->pattern, got->str);
+		g_assert_cmpstr(cl ? got->str : NULL, ==, cc->clauses);
+		/* the first set is lexicon_literals' */
+		char **v = lexicon_literals(cc->pattern);
+		if (cl) {
+			char *a = g_strjoinv("|", v), *b = g_strjoinv("|", g_ptr_array_index(cl, 0));
+			g_assert_cmpstr(a, ==, b);
+			g_free(a);
+			g_free(b);
+		} else {
+			g_assert_null(v);
+		}
+		g_strfreev(v);
+		g_string_free(got, TRUE);
+		if (cl)
+			g_ptr_array_unref(cl);
+	}
+}
+
 /* ---- the same findings with and without the prefilter ----------------- */
 
 static vigie_config *config_for(void)
@@ -278,6 +331,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	tmpdir = g_dir_make_tmp("vigie-lexpf-XXXXXX", NULL);
 	g_test_add_func("/lexicon-prefilter/literals", test_literals);
+	g_test_add_func("/lexicon-prefilter/clauses", test_clauses);
 	g_test_add_func("/lexicon-prefilter/same-findings", test_same_findings);
 	g_test_add_func("/lexicon-prefilter/bundled-same", test_bundled_same);
 	int rc = g_test_run();
