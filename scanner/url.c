@@ -357,7 +357,36 @@ typedef struct {
 	GHashTable *seen; /* "rule url" already reported */
 	guint per_rule[R_COUNT];
 	guint total;
+	GHashTable *look; /* host -> url_look: its lookalike answer, once per message */
 } url_ctx;
+
+/* what url_protect_lookalike answered for a host (a newsletter's hundred
+ * links to one host ask it once) */
+typedef struct {
+	bool hit;
+	char *why;
+} url_look;
+
+static void url_look_free(gpointer p)
+{
+	url_look *l = p;
+	g_free(l->why);
+	g_free(l);
+}
+
+/* url_lookalike_once - url_protect_lookalike(host), asked once per host
+ * and message; *why belongs to x */
+static bool url_lookalike_once(url_ctx *x, const char *host, const char **why)
+{
+	url_look *l = g_hash_table_lookup(x->look, host);
+	if (!l) {
+		l = g_new0(url_look, 1);
+		l->hit = url_protect_lookalike(x->u->protect, host, &l->why) != NULL;
+		g_hash_table_insert(x->look, g_strdup(host), l);
+	}
+	*why = l->why;
+	return l->hit;
+}
 
 /* url_report - one finding unless capped or already reported */
 static void url_report(url_ctx *x, url_rule r, const url_found *f, const url_parts *p,
@@ -498,15 +527,14 @@ static void url_check_net(url_ctx *x, const url_found *f, const url_parts *p)
 	}
 	if (!p->ip && url_protect_has(u->protect, p->host))
 		return;
-	char *why = NULL;
-	if (!p->ip && url_protect_lookalike(u->protect, p->host, &why)) {
+	const char *why = NULL;
+	if (!p->ip && url_lookalike_once(x, p->host, &why)) {
 		url_report(x, R_LOOKALIKE, f, p, why);
 	} else if (!p->ip && url_protect_mixed_script(u->protect, p->host_unicode)) {
 		char *w = g_strdup_printf("the host %s mixes scripts", p->host_unicode);
 		url_report(x, R_MIXED_SCRIPT, f, p, w);
 		g_free(w);
 	}
-	g_free(why);
 	if (p->ip)
 		url_report(x, R_IP, f, p,
 			   p->ip_odd ? "the host is an IP address written in an unusual notation"
@@ -581,7 +609,8 @@ GPtrArray *url_extract_scan(const url_engine *u, const vigie_message *m)
 bool url_scan(const url_engine *u, scan_ctx *sc, vigie_verdict *v, GError **err)
 {
 	(void)err;
-	url_ctx x = {u, v, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), {0}, 0};
+	url_ctx x = {u, v, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), {0}, 0,
+		     g_hash_table_new_full(g_str_hash, g_str_equal, g_free, url_look_free)};
 	const GPtrArray *found = scan_ctx_urls(sc, NULL);
 	GHashTable *checked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < found->len && x.total < u->max_findings; i++) {
@@ -611,5 +640,6 @@ bool url_scan(const url_engine *u, scan_ctx *sc, vigie_verdict *v, GError **err)
 	}
 	g_hash_table_unref(checked);
 	g_hash_table_unref(x.seen);
+	g_hash_table_unref(x.look);
 	return true;
 }
