@@ -229,8 +229,9 @@ const char *alerts_state_dir(void)
 /* alerts_count - one more in channel's series what (under the lock) */
 static void alerts_count(const char *channel, const char *what, gint64 b)
 {
+	guint before = A.set->all->len;
 	alerts_series *x = alerts_set_series(A.set, channel, what);
-	if (x->kind == ALERTS_KIND_NONE)
+	if (A.set->all->len != before) /* new: which detector it feeds */
 		x->kind = alerts_series_kind(what, g_hash_table_contains(A.chat, channel));
 	alerts_series_add(x, A.set->cap, b, 1);
 }
