@@ -11,7 +11,8 @@
  *   new_authors            messages from an author (chat) or envelope
  *                          sender (mail) not seen within [alerts] retention
  *                          (flood, chat channels only)
- *   refused                chat messages a rate limit refused (not scanned)
+ *   refused                chat messages a rate limit refused (not scanned;
+ *                          flood)
  * Spread: a campaign finding (memory.campaign.*) naming a quarantine item
  * first stored from another channel opens an alert on the second channel,
  * which closes after clear_after buckets without another.
@@ -111,7 +112,8 @@ static void alerts_add_channel(const char *name, bool chat, gint64 now)
 	if (chat)
 		g_hash_table_add(A.chat, g_strdup(name));
 	alerts_set_channel(A.set, name, now);
-	static const char *const base[] = {"messages", "action.quarantine", "new_authors"};
+	static const char *const base[] = {"messages", "action.quarantine", "new_authors",
+						    "refused"};
 	for (guint i = 0; i < G_N_ELEMENTS(base); i++)
 		alerts_set_series(A.set, name, base[i]);
 }

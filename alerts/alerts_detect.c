@@ -2,8 +2,8 @@
  *
  *   surge    a channel's quarantines or one category of finding above the
  *            band's top, and at least min_rise[surge] above the median
- *   flood    a chat channel's messages from new authors, the same way with
- *            min_rise[flood]
+ *   flood    a chat channel's messages from new authors, or the messages
+ *            its rate limits refused, the same way with min_rise[flood]
  *   silence  a channel's messages at or below the band's bottom (which
  *            is 0 for noisy traffic: then nothing at all) where the median
  *            is at least silence_min (a channel that carries traffic)
@@ -28,7 +28,7 @@ alerts_kind alerts_series_kind(const char *what, bool chat)
 		return ALERTS_SILENCE;
 	if (!strcmp(what, "action.quarantine") || g_str_has_prefix(what, "category."))
 		return ALERTS_SURGE;
-	if (chat && !strcmp(what, "new_authors"))
+	if (chat && (!strcmp(what, "new_authors") || !strcmp(what, "refused")))
 		return ALERTS_FLOOD;
 	return ALERTS_KIND_NONE;
 }

@@ -529,3 +529,12 @@ fail:
 		g_hash_table_destroy(ind.item[i]);
 	return root;
 }
+
+/* alerts_incident_alerts - see alerts_incident.h */
+JsonNode *alerts_incident_alerts(const char *history_path, const alerts_incident_query *query)
+{
+	GHashTable *kinds = counter_new();
+	JsonNode *n = incident_alerts(history_path, query, kinds);
+	g_hash_table_destroy(kinds);
+	return n;
+}

@@ -21,6 +21,9 @@ typedef struct {
  * machine cannot know marked for the operator. NULL with err. */
 JsonNode *alerts_incident_build(vigie_quarantine *q, const char *history_path,
 				const alerts_incident_query *query, gint64 now, GError **err);
+/* alerts_incident_alerts - the alerts of history_path overlapping the
+ * period, one per id in its last state (a JSON array; caller unrefs) */
+JsonNode *alerts_incident_alerts(const char *history_path, const alerts_incident_query *query);
 /* alerts_incident_markdown - the same report as Markdown, every string
  * from a message escaped and links defanged; caller g_free */
 char *alerts_incident_markdown(JsonNode *report);

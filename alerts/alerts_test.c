@@ -245,6 +245,10 @@ static void test_flood(void)
 	x->kind = alerts_series_kind("new_authors", true);
 	g_assert_cmpint(x->kind, ==, ALERTS_FLOOD);
 	g_assert_cmpint(alerts_series_kind("new_authors", false), ==, ALERTS_KIND_NONE);
+	g_assert_cmpint(alerts_series_kind("refused", true), ==, ALERTS_FLOOD);
+	g_assert_cmpint(alerts_series_kind("refused", false), ==, ALERTS_KIND_NONE);
+	g_assert_cmpint(alerts_series_kind("action.release", true), ==, ALERTS_KIND_NONE);
+	g_assert_cmpint(alerts_series_kind("category.otp", false), ==, ALERTS_SURGE);
 	alerts_baseline_params bp = {.window = 60, .min_history = 30, .k = 5, .min_sigma = 1};
 	int opens = 0;
 	gint64 opened = -1;

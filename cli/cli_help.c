@@ -80,7 +80,8 @@ static const cli_option cli_incident_options[] = {
 		       "(12h, 7d); default 7 days ago" },
 	{ "--until T", "end of the period (default now)" },
 	{ "--channel NAME", "one channel: a [webhook.NAME] name, or milter" },
-	{ "--format md|json", "Markdown (default) or JSON" },
+	{ "--format md|text|json", "report: Markdown (default) or JSON; list: text\n"
+				   "(default) or JSON" },
 	{ NULL, NULL },
 };
 
@@ -140,7 +141,7 @@ static const cli_command cli_commands[] = {
 	  "once, and counts for or against its sender. Only keyed hashes reach the\n"
 	  "store.",
 	  cli_learn_options, "0 every input learned, 2 any failed" },
-	{ "incident", "report [--since T] [--until T] [--channel NAME] [--format md|json]",
+	{ "incident", "report|list [--since T] [--until T] [--channel NAME] [--format md|text|json]",
 	  "an incident report's skeleton (NIS2 Art. 23) from the quarantine and alerts",
 	  "Builds, for the period, what Vigie kept of an incident: the quarantine's\n"
 	  "items in every state (counts by channel, verdict, state and category, a\n"
@@ -150,7 +151,9 @@ static const cli_command cli_commands[] = {
 	  "numbers, with counts) and the fields of an NIS2 early warning,\n"
 	  "notification and final report: their deadlines from the first sign, a\n"
 	  "suggested assessment, and what only the operator can fill, marked so.\n"
-	  "Markdown escapes every sender string and defangs links.",
+	  "Markdown escapes every sender string and defangs links. list prints the\n"
+	  "traffic alerts of the period, one line each (start, end, kind, channel,\n"
+	  "series, peak and band), or JSON.",
 	  cli_incident_options, "0 written, 2 error" },
 	{ "store", "stats", "what the state store holds ([store])",
 	  "Reads [store] of the configuration (no rules are loaded) and prints what\n"

@@ -317,6 +317,13 @@ r = subprocess.run([VIGIE, "-c", CONF, "incident", "report", "--channel", "elsew
                    capture_output=True, text=True, timeout=60)
 ok(r.returncode == 0 and json.loads(r.stdout)["summary"]["messages"] == 0 and not json.loads(r.stdout)["alerts"],
    "--channel keeps only that channel's items and alerts", r.stdout[:500])
+r = subprocess.run([VIGIE, "-c", CONF, "incident", "list", "--since", "1h"], capture_output=True, text=True, timeout=60)
+ok(r.returncode == 0 and re.search(r"^\S+Z  \S+Z +surge +web +action\.quarantine +peak \d+", r.stdout, re.M) and
+   re.search(r"^\S+Z  open +silence +web +messages ", r.stdout, re.M), "vigie incident list: one line per alert", r.stdout,
+   r.stderr)
+r = subprocess.run([VIGIE, "-c", CONF, "incident", "list", "--format", "json"], capture_output=True, text=True, timeout=60)
+ok(r.returncode == 0 and rep and len(json.loads(r.stdout)) == len(rep["alerts"]), "incident list --format json",
+   r.stdout[:300])
 ok(subprocess.run([VIGIE, "-c", CONF, "incident", "report", "--since", "yesterday"], capture_output=True,
                   timeout=60).returncode == 2, "a bad time is an error (exit 2)")
 snap = open(f"{T}/alerts/series.snapshot").read() if os.path.exists(f"{T}/alerts/series.snapshot") else ""
