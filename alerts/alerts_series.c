@@ -103,13 +103,15 @@ alerts_series *alerts_set_series(alerts_set *s, const char *channel, const char 
 /* alerts_series_add - see alerts_core.h */
 void alerts_series_add(alerts_series *x, guint cap, gint64 b, guint32 n)
 {
+	if (b < 0)
+		return;
 	if (b > x->last) {
 		gint64 from = MAX(x->last + 1, b - (gint64)cap + 1);
 		for (gint64 i = from; i <= b; i++)
 			x->ring[i % cap] = 0;
 		x->last = b;
 	}
-	if (b <= x->last - (gint64)cap || b < 0)
+	if (b <= x->last - (gint64)cap)
 		return;
 	guint32 *c = &x->ring[b % cap];
 	*c = *c > G_MAXUINT32 - n ? G_MAXUINT32 : *c + n;
@@ -211,14 +213,23 @@ static bool series_int(const char *t, gint64 *out)
 	return *t && !*end;
 }
 
+/* series_bucket - a bucket number token: buckets count from the epoch, so
+ * one is never negative and, even of one second, below 2^40 (34,000
+ * years); anything else in a snapshot is damage, and would overflow the
+ * ring's arithmetic */
+static bool series_bucket(const char *t, gint64 *out)
+{
+	return series_int(t, out) && *out >= 0 && *out < ((gint64)1 << 40);
+}
+
 /* series_load_line - one S line's tokens into s */
 static bool series_load_line(alerts_set *s, char **t, guint n)
 {
 	gint64 last, active, start, over, under, count;
-	if (n < 14 || !series_word(t[1]) || !series_word(t[2]) || !series_int(t[3], &last) ||
+	if (n < 14 || !series_word(t[1]) || !series_word(t[2]) || !series_bucket(t[3], &last) ||
 	    !series_int(t[4], &active) || !series_int(t[5], &start) || !series_int(t[6], &over) ||
 	    !series_int(t[7], &under) || !series_int(t[13], &count) || count < 0 ||
-	    count != (gint64)n - 14 || over < 0 || under < 0 || last < 0)
+	    count != (gint64)n - 14 || count > last + 1 || over < 0 || under < 0)
 		return false;
 	alerts_series *x = alerts_set_series(s, t[1], t[2]);
 	x->st.active = active != 0;
@@ -265,12 +276,12 @@ bool alerts_set_load(alerts_set *s, guint bucket_seconds, const char *text, GErr
 		guint n = g_strv_length(t);
 		gint64 a, b;
 		bool good = false;
-		if (!strcmp(t[0], "C") && n == 3 && series_word(t[1]) && series_int(t[2], &a)) {
+		if (!strcmp(t[0], "C") && n == 3 && series_word(t[1]) && series_bucket(t[2], &a)) {
 			g_hash_table_replace(s->starts, g_strdup(t[1]), GSIZE_TO_POINTER((gsize)a));
 			good = true;
 		} else if (!strcmp(t[0], "S")) {
 			good = series_load_line(s, t, n);
-		} else if (!strcmp(t[0], "A") && n == 3 && series_int(t[2], &b)) {
+		} else if (!strcmp(t[0], "A") && n == 3 && series_bucket(t[2], &b)) {
 			char *end;
 			guint64 h = g_ascii_strtoull(t[1], &end, 16);
 			good = *t[1] && !*end && h;

@@ -341,6 +341,21 @@ static void test_snapshot(void)
 	g_clear_error(&err);
 	g_assert_false(alerts_set_load(u, 60, "hello\n", &err));
 	g_clear_error(&err);
+	/* bucket numbers a clock cannot give (found by fuzz_alerts_snapshot:
+	 * a negative start indexed the ring below its first slot, the largest
+	 * one overflowed the zero-fill) */
+	static const char *const damaged[] = {
+		"vigie-alerts 1 60 50\nC web -100\n",
+		"vigie-alerts 1 60 50\nC web 9223372036854775807\n",
+		"vigie-alerts 1 60 50\nS web x -1 0 0 0 0 0 0 0 0 0 0\n",
+		"vigie-alerts 1 60 50\nS web x 2 0 0 0 0 0 0 0 0 0 4 1 1 1 1\n",
+		"vigie-alerts 1 60 50\nA 1f -5\n",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(damaged); i++) {
+		g_assert_false(alerts_set_load(u, 60, damaged[i], &err));
+		g_assert_nonnull(strstr(err->message, "line 2"));
+		g_clear_error(&err);
+	}
 	g_free(cut);
 	g_free(text);
 	alerts_set_free(s);
