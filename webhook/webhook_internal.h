@@ -149,9 +149,12 @@ wh_rate *webhook_rate_new(const vigie_config *c);
 void webhook_rate_free(wh_rate *r);
 /* webhook_rate_take - one token from the channel's, the conversation's and
  * the author's buckets (NULL keys are skipped); the first empty one is
- * named and nothing is taken; *retry_after in seconds */
-wh_rate_result webhook_rate_take(wh_rate *r, const char *channel, const char *conversation,
-				 const char *author, double now, unsigned *retry_after);
+ * named and nothing is taken; *retry_after in seconds. With a store (may be
+ * NULL) and [webhook] shared_limits, the counts of every node sharing it
+ * are limited as one (webhook_rate.c). */
+wh_rate_result webhook_rate_take(wh_rate *r, vigie_store *st, const char *channel,
+				 const char *conversation, const char *author, double now,
+				 unsigned *retry_after);
 const char *webhook_rate_scope(wh_rate_result r);
 
 /* ---- webhook_dedup.c ---- */

@@ -76,7 +76,8 @@ static bool pipeline_item(wh_pipeline *p, const wh_channel *ch, const wh_request
 	if (!it->m->env.source)
 		it->m->env.source = g_strdup(ch->name);
 	unsigned wait = 1;
-	wh_rate_result rr = webhook_rate_take(p->rate, ch->name, it->m->env.conversation,
+	wh_rate_result rr = webhook_rate_take(p->rate, vigie_engine_store(e), ch->name,
+					      it->m->env.conversation,
 					      it->m->env.author_id, g_get_monotonic_time() / 1e6, &wait);
 	if (rr != WH_RATE_OK) {
 		webhook_metrics_rate(ch, rr);

@@ -10,6 +10,17 @@
  * none has, the new key is not tracked (the channel bucket still bounds
  * the total).
  *
+ * Several vigied nodes behind one load balancer share the limits through
+ * the state store ([webhook] shared_limits, with [store] enabled; Redis
+ * for several machines): once a node's own buckets let a message through,
+ * each of its keys is counted in the store for the current minute, and a
+ * key whose count passes rate + burst in that minute is refused (its own
+ * tokens given back). On one node the bucket never lets more than rate +
+ * burst through in a minute, so the shared count refuses only what other
+ * nodes let through. A fixed minute can let twice that pass across its
+ * boundary: the local buckets still bound each node. A store that is down
+ * leaves each node its own limits (the store counts the failure).
+ *
  * SECURITY: keys are platform ids the sender may choose; they are only hash
  * keys here, bounded in number.
  */
@@ -40,6 +51,7 @@ typedef struct {
 struct wh_rate {
 	shard shards[WH_RATE_SHARDS];
 	limit author, conversation, channel;
+	bool shared; /* [webhook] shared_limits */
 };
 
 /* webhook_rate_new - limits from [webhook] */
@@ -56,6 +68,7 @@ wh_rate *webhook_rate_new(const vigie_config *c)
 				   (double)vigie_config_get_int(c, "webhook", "conversation_burst") };
 	r->channel = (limit){ vigie_config_get_int(c, "webhook", "channel_rate") / 60.0,
 			      (double)vigie_config_get_int(c, "webhook", "channel_burst") };
+	r->shared = vigie_config_get_bool(c, "webhook", "shared_limits");
 	return r;
 }
 
@@ -135,9 +148,36 @@ static void rate_refund(wh_rate *r, const limit *l, const char *key)
 	g_mutex_unlock(&s->lock);
 }
 
+/* rate_shared_over - count key in the store for this minute (wall clock:
+ * the nodes share it); true when the count passes rate + burst, with
+ * *wait the seconds to the next minute. A store that is down: false. */
+static bool rate_shared_over(vigie_store *st, const limit *l, const char *key, unsigned *wait)
+{
+	if (l->per_s <= 0)
+		return false;
+	gint64 t = g_get_real_time() / G_USEC_PER_SEC, minute = t / 60;
+	GError *err = NULL;
+	char *h = vigie_store_hash(st, "rate", key, &err);
+	if (!h) {
+		g_clear_error(&err);
+		return false;
+	}
+	char *k = g_strdup_printf("rate:%s:%" G_GINT64_FORMAT, h, minute);
+	gint64 n = 0;
+	bool over = vigie_store_incr(st, k, 1, 120, &n, &err) == VIGIE_STORE_OK &&
+		    (double)n > l->per_s * 60.0 + l->burst;
+	g_clear_error(&err);
+	g_free(k);
+	g_free(h);
+	if (over)
+		*wait = (unsigned)MAX(1, 60 - t % 60);
+	return over;
+}
+
 /* webhook_rate_take - author, then conversation, then channel */
-wh_rate_result webhook_rate_take(wh_rate *r, const char *channel, const char *conversation,
-				 const char *author, double now, unsigned *retry_after)
+wh_rate_result webhook_rate_take(wh_rate *r, vigie_store *st, const char *channel,
+				 const char *conversation, const char *author, double now,
+				 unsigned *retry_after)
 {
 	char *keys[3] = {
 		author ? g_strconcat("a\x1f", channel, "\x1f", author, NULL) : NULL,
@@ -156,6 +196,12 @@ wh_rate_result webhook_rate_take(wh_rate *r, const char *channel, const char *co
 			break;
 		}
 	}
+	if (res == WH_RATE_OK && st && r->shared)
+		for (int i = 0; i < 3; i++)
+			if (keys[i] && rate_shared_over(st, lims[i], keys[i], retry_after)) {
+				res = why[i];
+				break;
+			}
 	if (res != WH_RATE_OK)
 		for (int i = 0; i < taken; i++)
 			if (keys[i])

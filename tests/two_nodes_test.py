@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+# two_nodes_test.py VIGIE VIGIED SRCDIR - two vigied nodes on one real
+# redis-server (started here on a loopback port, and stopped), as behind a
+# load balancer: a flood from one author split across both nodes is limited
+# as one ([webhook] shared_limits), and a chat lure quarantined by node A is
+# recognised by node B (campaign memory in the shared store). Then the same
+# flood with shared_limits = no: each node lets its own burst through, so
+# the first check could fail. Prints TAP.
+import hashlib, hmac, http.client, json, os, signal, socket, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import done, free_ports, ok  # noqa: E402
+
+VIGIE, VIGIED, SRC = sys.argv[1], sys.argv[2], os.path.abspath(sys.argv[3])
+T = tempfile.mkdtemp(prefix="vigie-two-nodes.")
+os.chmod(T, 0o1777)  # vigied serves as [daemon] user nobody when root
+SECRET = "two-nodes-secret"
+PW = "pw-two-nodes"
+LURE = ("Bonjour, votre compte sera suspendu sous 24h. Confirmez vos identifiants et votre mot de "
+        "passe ici : https://secure-verify-account.top/login/confirm?id=4410 Le service client")
+procs = {}
+
+
+def write_conf(node, port, rport, shared):
+    text = f"""[core]
+signatures = {SRC}/signatures
+[av]
+system_database = off
+[daemon]
+syslog = no
+user = nobody
+shutdown_timeout = 5
+[milter]
+enabled = no
+[webhook]
+enabled = yes
+port = {port}
+author_rate = 1
+author_burst = 5
+shared_limits = {shared}
+[webhook.web]
+platform = generic
+secret = {SECRET}
+[quarantine]
+dir = {T}/q-{node}
+[store]
+enabled = yes
+backend = redis
+redis_port = {rport}
+redis_password = {PW}
+redis_prefix = two:
+key_file = {T}/store.key
+timeout = 200
+"""
+    path = f"{T}/{node}.conf"
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def start(node, conf, port):
+    log = open(f"{T}/{node}.log", "a")
+    p = subprocess.Popen([VIGIED, "-c", conf, "-f"], stdout=log, stderr=subprocess.STDOUT)
+    procs[node] = p
+    for _ in range(300):  # until /healthz says its engine is loaded
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            if json.loads(c.getresponse().read()).get("status") == "ok":
+                c.close()
+                return True
+            c.close()
+        except (OSError, ValueError):
+            if p.poll() is not None:
+                break
+        time.sleep(0.1)
+    for line in open(f"{T}/{node}.log").read().splitlines()[-20:]:
+        print("# " + line)
+    return False
+
+
+def stop_all():
+    for p in procs.values():
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    procs.clear()
+
+
+def chat(port, text, mid, author):
+    body = json.dumps({"channel": "chat", "platform": "whatsapp", "conversation": "c-" + mid,
+                       "message_id": mid, "author": {"id": author, "name": "A"},
+                       "text": text}).encode()
+    ts = str(int(time.time()))
+    sig = "v1=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", "/v1/messages", body=body, headers={"X-Vigie-Timestamp": ts, "X-Vigie-Signature": sig})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    try:
+        return r.status, json.loads(data)
+    except ValueError:
+        return r.status, {"raw": data.decode(errors="replace")}
+
+
+def flood(ports, tag):
+    """20 messages of one author, in turn to each node, within one minute
+    of the wall clock (the shared window); statuses, or None if the minute
+    turned three times"""
+    for attempt in range(3):
+        minute = int(time.time()) // 60
+        statuses = [chat(ports[i % 2], f"bonjour, message {i}", f"{tag}-{attempt}-{i}",
+                         f"flooder-{tag}-{attempt}")[0] for i in range(20)]
+        if int(time.time()) // 60 == minute:
+            return statuses
+    return None
+
+
+def start_redis(port):
+    p = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--requirepass", PW,
+                          "--save", "", "--appendonly", "no", "--dir", T],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return p
+        except OSError:
+            time.sleep(0.05)
+    return p
+
+
+PA, PB, RPORT = free_ports(3)
+redis = start_redis(RPORT)
+try:
+    a = write_conf("a", PA, RPORT, "yes")
+    b = write_conf("b", PB, RPORT, "yes")
+    if ok(start("a", a, PA) and start("b", b, PB), "two vigied nodes start on one redis-server"):
+        st = flood([PA, PB], "shared")
+        ok(st is not None and st.count(200) == 6 and st.count(429) == 14,
+           "shared limits: one author's 20 messages over two nodes, 6 accepted (rate 1 + burst 5), 14 refused",
+           st)
+        st, j = chat(PA, LURE, "lure-a", "mallory")
+        ok(st == 200 and j.get("action") == "quarantine", "node A quarantines a chat lure", j)
+        st, j = chat(PB, "Votre acces : https://secure-verify-account.top/login/confirm?id=4410", "lure-b",
+                     "trent")
+        ok(st == 200 and any(f["rule"].startswith("memory.campaign") for f in j.get("findings", [])),
+           "node B recognises its link from the shared store's campaign memory", j)
+    stop_all()
+    a = write_conf("a", PA, RPORT, "no")
+    b = write_conf("b", PB, RPORT, "no")
+    if ok(start("a", a, PA) and start("b", b, PB), "the nodes restart with shared_limits = no"):
+        st = flood([PA, PB], "own")
+        ok(st is not None and st.count(200) == 10,
+           "own limits only: each node lets its burst of 5 through (10 accepted): the shared count is what held",
+           st)
+finally:
+    stop_all()
+    redis.kill()
+    redis.wait()
+done()
