@@ -361,6 +361,9 @@ bool vigie_memory_learn(vigie_engine *e, const vigie_message *m, VigieLearn labe
 			GError **err);
 /* vigie_store_failures - operations answered DOWN since open */
 guint64 vigie_store_failures(const vigie_store *s);
+/* vigie_classifier_examples - the examples the per-deployment classifier
+ * learnt (counts[0] malicious, counts[1] benign; 0 when none) */
+VigieStoreStatus vigie_classifier_examples(vigie_store *s, gint64 counts[2], GError **err);
 /* vigie_store_stats - a few "name value" lines (backend, keys, bytes, ...);
  * caller g_free; NULL with err when the backend cannot be reached */
 char *vigie_store_stats(vigie_store *s, GError **err);

@@ -217,6 +217,12 @@ try:
         ok(r.returncode == 0 and f"backend {backend}" in r.stdout and
            int(r.stdout.split("keys ")[1].split()[0]) >= 10, f"{backend}: vigie store stats counts the keys",
            r.stdout, r.stderr)
+        # the confirm and the learnt lure are the classifier's malicious
+        # examples; below min_examples (50) of each label it does not score
+        stats = dict(l.split(" ", 1) for l in r.stdout.splitlines() if " " in l)
+        ok(int(stats.get("classifier_malicious", "0")) >= 2 and stats.get("classifier_benign") == "0" and
+           stats.get("classifier_min_examples") == "50" and stats.get("classifier_scoring") == "no",
+           f"{backend}: vigie store stats counts the classifier's examples of each label", r.stdout)
         # privacy: no domain, number or word of the lure in the store in clear
         if backend == "lmdb":
             raw = open(f"{store_dir}/data.mdb", "rb").read()

@@ -434,3 +434,14 @@ bool memory_classifier_learn(const vigie_engine *e, scan_ctx *sc, const vigie_ve
 	features_free(f);
 	return ok;
 }
+
+/* vigie_classifier_examples - see vigie.h */
+VigieStoreStatus vigie_classifier_examples(vigie_store *s, gint64 counts[2], GError **err)
+{
+	const char *const keys[] = { "mc:n" };
+	double pair[2] = { 0, 0 };
+	VigieStoreStatus st = store_pair_get_many(s, keys, 1, pair, err);
+	counts[0] = (gint64)pair[0];
+	counts[1] = (gint64)pair[1];
+	return st;
+}
