@@ -255,6 +255,7 @@ static const cfg_row config_table[] = {
 	{ "webhook", "channel_rate", CFG_INT, "6000", 0, 100000000, NULL },
 	{ "webhook", "channel_burst", CFG_INT, "500", 1, 100000000, NULL },
 	{ "webhook", "shared_limits", CFG_BOOL, "yes", 0, 0, NULL }, /* with [store] */
+	{ "webhook", "shared_dedup", CFG_BOOL, "yes", 0, 0, NULL },  /* with [store] */
 	{ "webhook", "dedup_size", CFG_INT, "10000", 0, 10000000, NULL },
 	{ "webhook", "dedup_ttl", CFG_INT, "3600", 1, 30 * 86400, NULL }, /* s */
 	{ "webhook", "forward_timeout", CFG_INT, "5", 1, 300, NULL }, /* s */

@@ -3,7 +3,8 @@
 # redis-server (started here on a loopback port, and stopped), as behind a
 # load balancer: a flood from one author split across both nodes is limited
 # as one ([webhook] shared_limits), and a chat lure quarantined by node A is
-# recognised by node B (campaign memory in the shared store). Then the same
+# recognised by node B (campaign memory in the shared store), and its
+# delivery retried to node B gets node A's verdict (shared_dedup). Then the same
 # flood with shared_limits = no: each node lets its own burst through, so
 # the first check could fail. Prints TAP.
 import hashlib, hmac, http.client, json, os, signal, socket, subprocess, sys, tempfile, time
@@ -38,6 +39,7 @@ port = {port}
 author_rate = 1
 author_burst = 5
 shared_limits = {shared}
+shared_dedup = {shared}
 [webhook.web]
 platform = generic
 secret = {SECRET}
@@ -106,6 +108,17 @@ def chat(port, text, mid, author):
         return r.status, {"raw": data.decode(errors="replace")}
 
 
+def metric(port, name_labels):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    c.close()
+    for line in text.splitlines():
+        if line.startswith(name_labels + " "):
+            return float(line.split()[-1])
+    return None
+
+
 def flood(ports, tag):
     """20 messages of one author, in turn to each node, within one minute
     of the wall clock (the shared window); statuses, or None if the minute
@@ -143,19 +156,35 @@ try:
            "shared limits: one author's 20 messages over two nodes, 6 accepted (rate 1 + burst 5), 14 refused",
            st)
         st, j = chat(PA, LURE, "lure-a", "mallory")
-        ok(st == 200 and j.get("action") == "quarantine", "node A quarantines a chat lure", j)
+        qid_a = j.get("quarantine_id")
+        ok(st == 200 and j.get("action") == "quarantine" and qid_a, "node A quarantines a chat lure", j)
         st, j = chat(PB, "Votre acces : https://secure-verify-account.top/login/confirm?id=4410", "lure-b",
                      "trent")
         ok(st == 200 and any(f["rule"].startswith("memory.campaign") for f in j.get("findings", [])),
            "node B recognises its link from the shared store's campaign memory", j)
+        # a platform's retry reaching the other node: the first verdict, not a second scan
+        def items(node):
+            d = f"{T}/q-{node}/new"
+            return sorted(x for x in os.listdir(d) if x.endswith(".json")) if os.path.isdir(d) else []
+        before = items("a") + items("b")
+        st2, j2 = chat(PB, LURE, "lure-a", "mallory")
+        items_b = items("a") + items("b")
+        ok(st2 == 200 and j2.get("action") == "quarantine" and j2.get("duplicate") is True and
+           j2.get("quarantine_id") == qid_a and items_b == before,
+           "a delivery retried to node B gets node A's verdict and item, not a second quarantine", j2, items_b)
+        ok(metric(PB, 'vigie_webhook_duplicates_total{channel="web"}') == 1, "node B counts it as a duplicate")
     stop_all()
     a = write_conf("a", PA, RPORT, "no")
     b = write_conf("b", PB, RPORT, "no")
-    if ok(start("a", a, PA) and start("b", b, PB), "the nodes restart with shared_limits = no"):
+    if ok(start("a", a, PA) and start("b", b, PB), "the nodes restart with shared_limits and shared_dedup = no"):
         st = flood([PA, PB], "own")
         ok(st is not None and st.count(200) == 10,
            "own limits only: each node lets its burst of 5 through (10 accepted): the shared count is what held",
            st)
+        st, j = chat(PA, LURE, "lure-c", "mallory")
+        st2, j2 = chat(PB, LURE, "lure-c", "mallory")
+        ok(st == 200 and st2 == 200 and "duplicate" not in j2 and j2.get("quarantine_id") != j.get("quarantine_id"),
+           "shared_dedup = no: the retry on node B is scanned and quarantined again", j, j2)
 finally:
     stop_all()
     redis.kill()

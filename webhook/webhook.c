@@ -186,6 +186,9 @@ bool webhook_setup(const vigie_config *c, vigie_slot *slot, vigie_quarantine *q,
 	wh_pipe.rate = webhook_rate_new(c);
 	wh_pipe.dedup = webhook_dedup_new((guint)vigie_config_get_int(c, "webhook", "dedup_size"),
 					  vigie_config_get_int(c, "webhook", "dedup_ttl"));
+	wh_pipe.shared_dedup = vigie_config_get_bool(c, "webhook", "shared_dedup") &&
+			       vigie_config_get_int(c, "webhook", "dedup_size") > 0;
+	wh_pipe.dedup_ttl = vigie_config_get_int(c, "webhook", "dedup_ttl");
 	wh_pipe.forward_timeout = (long)vigie_config_get_int(c, "webhook", "forward_timeout");
 	wh_max_body = (gsize)vigie_config_get_int(c, "webhook", "max_body");
 	wh_replay_window = vigie_config_get_int(c, "webhook", "replay_window");

@@ -168,6 +168,16 @@ wh_dedup_state webhook_dedup_claim(wh_dedup *d, const char *key, gint64 now, wh_
 void webhook_dedup_finish(wh_dedup *d, const char *key, const wh_item *item, gint64 now);
 void webhook_dedup_release(wh_dedup *d, const char *key);
 
+/* ---- webhook_dedup_shared.c ---- */
+/* webhook_dedup_shared_claim - the id claimed in the store (st may be NULL:
+ * NEW): DONE with item filled from another node's verdict, PENDING while
+ * another node scans it, NEW when first (or the store is down) */
+wh_dedup_state webhook_dedup_shared_claim(vigie_store *st, const char *key, wh_item *item);
+/* webhook_dedup_shared_finish - the verdict, for ttl seconds */
+void webhook_dedup_shared_finish(vigie_store *st, const char *key, const wh_item *item, gint64 ttl);
+/* webhook_dedup_shared_release - forget a claim whose request failed */
+void webhook_dedup_shared_release(vigie_store *st, const char *key);
+
 /* ---- webhook_metrics.c ---- */
 void webhook_metrics_init(GPtrArray *channels /* of wh_channel*, borrowed */);
 void webhook_metrics_message(const wh_channel *ch, VigieAction a, const vigie_verdict *v);

@@ -55,10 +55,17 @@ static bool pipeline_item(wh_pipeline *p, const wh_channel *ch, const wh_request
 			  vigie_engine *e, wh_item *it, wh_reply *rep)
 {
 	char *key = it->id ? g_strconcat(ch->name, "\x1f", it->id, NULL) : NULL;
+	vigie_store *shared = p->shared_dedup ? vigie_engine_store(e) : NULL;
 	bool ok = false;
 	const char *mid = it->id ? it->id : "-";
 	if (key) {
 		wh_dedup_state st = webhook_dedup_claim(p->dedup, key, r->now, it);
+		if (st == WH_DEDUP_NEW && shared) {
+			/* another node may have it: its verdict, or its claim */
+			st = webhook_dedup_shared_claim(shared, key, it);
+			if (st != WH_DEDUP_NEW)
+				webhook_dedup_release(p->dedup, key);
+		}
 		if (st == WH_DEDUP_DONE) {
 			webhook_metrics_count(ch, "duplicate");
 			vlog(LOG_INFO, r->request_id, "channel=%s msgid=%s duplicate: first verdict %s",
@@ -134,12 +141,18 @@ static bool pipeline_item(wh_pipeline *p, const wh_channel *ch, const wh_request
 	     v->findings->len, it->quarantine_id ? " quarantine=" : "",
 	     it->quarantine_id ? it->quarantine_id : "", v->elapsed_ms);
 	vigie_verdict_free(v);
-	if (key)
+	if (key) {
 		webhook_dedup_finish(p->dedup, key, it, r->now);
+		if (shared)
+			webhook_dedup_shared_finish(shared, key, it, p->dedup_ttl);
+	}
 	ok = true;
 out:
-	if (key && !ok)
+	if (key && !ok) {
 		webhook_dedup_release(p->dedup, key);
+		if (shared)
+			webhook_dedup_shared_release(shared, key);
+	}
 	g_free(key);
 	return ok;
 }

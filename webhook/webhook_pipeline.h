@@ -9,6 +9,8 @@ typedef struct {
 	vigie_quarantine *q;
 	wh_rate *rate;
 	wh_dedup *dedup;
+	bool shared_dedup;  /* [webhook] shared_dedup: ids claimed in the store too */
+	gint64 dedup_ttl;   /* [webhook] dedup_ttl */
 	long forward_timeout;
 } wh_pipeline;
 
