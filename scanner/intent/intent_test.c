@@ -166,6 +166,11 @@ static const scan_case bundled_cases[] = {
     {"I think I was scammed: a 'bank advisor' told me to move my savings to a safe account.", NULL,
      "intent.safe-account"},
     {"Mais n'envoyez surtout rien sur les anciens, je n'y ai plus acc\xc3\xa8s.", "intent.bypass", NULL},
+    /* a change of number with the check skipped: a takeover even when 'my' account */
+    {"Mettez ce nouveau num\xc3\xa9ro sur mon compte sans m'envoyer de SMS, je suis press\xc3\xa9.",
+     "intent.combo.own-account-bypass", NULL},
+    {"Please update the phone number on my account without texting me a code.", "intent.bypass", NULL},
+    {"Nous ne changerons jamais votre num\xc3\xa9ro sans vous envoyer de code.", NULL, "intent.combo.account-bypass"},
     /* texting style, and a customer asking for the code to be sent again */
     {"slt c ta banque, envoie moi vite le code que ta recu par sms stp", "intent.secret", NULL},
     {"bjr jai pas recu le code pour me connecter, vous pouvez me le renvoyer svp", NULL,
