@@ -170,6 +170,13 @@ static const scan_case bundled_cases[] = {
     {"Mettez ce nouveau num\xc3\xa9ro sur mon compte sans m'envoyer de SMS, je suis press\xc3\xa9.",
      "intent.combo.own-account-bypass", NULL},
     {"Please update the phone number on my account without texting me a code.", "intent.bypass", NULL},
+    /* the card to receive money; a charge not made, answered by a reply; a
+     * bill paid for the writer; the writer's email on someone else's account */
+    {"Il faudra saisir ta carte bancaire pour \xc3\xaatre cr\xc3\xa9" "dit\xc3\xa9 de la vente.", "intent.secret", NULL},
+    {"Never enter your card details to receive a payment from a buyer.", NULL, "intent.secret"},
+    {"If this wasn't you, reply 1 to speak to a fraud agent now.", "intent.call", NULL},
+    {"Tu peux payer une facture pour moi ? Je te rembourse demain.", "intent.money", NULL},
+    {"Could you add my email as the login on his account?", "intent.account", NULL},
     {"Nous ne changerons jamais votre num\xc3\xa9ro sans vous envoyer de code.", NULL, "intent.combo.account-bypass"},
     /* texting style, and a customer asking for the code to be sent again */
     {"slt c ta banque, envoie moi vite le code que ta recu par sms stp", "intent.secret", NULL},
