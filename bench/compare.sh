@@ -35,7 +35,7 @@ ninja -C "$B/build" -j2 bench/bench_text bench/bench_core >/dev/null
 ninja -C build-bench -j2 bench/bench_text bench/bench_core >/dev/null
 T=$(mktemp -d /tmp/vigie-bench-compare.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-CONF=etc/vigie.conf
+CONF=${BENCH_CONF:-etc/vigie.conf}  # BENCH_CONF: a base older than a key of etc/vigie.conf
 dirs=()
 for d in phishing_pot spam_spamassassin ham_spamassassin_easy ham_spamassassin_hard; do
 	[ -d "$CORPUS/$d" ] && dirs+=("$CORPUS/$d")
