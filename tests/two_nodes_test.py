@@ -4,7 +4,9 @@
 # load balancer: a flood from one author split across both nodes is limited
 # as one ([webhook] shared_limits), and a chat lure quarantined by node A is
 # recognised by node B (campaign memory in the shared store), and its
-# delivery retried to node B gets node A's verdict (shared_dedup). Then the same
+# delivery retried to node B gets node A's verdict (shared_dedup); with
+# redis killed each node keeps its own limits, and shares again when redis
+# is back. Then the same
 # flood with shared_limits = no: each node lets its own burst through, so
 # the first check could fail. Prints TAP.
 import hashlib, hmac, http.client, json, os, signal, socket, subprocess, sys, tempfile, time
@@ -53,6 +55,7 @@ redis_password = {PW}
 redis_prefix = two:
 key_file = {T}/store.key
 timeout = 200
+retry = 1
 """
     path = f"{T}/{node}.conf"
     with open(path, "w") as f:
@@ -173,6 +176,19 @@ try:
            j2.get("quarantine_id") == qid_a and items_b == before,
            "a delivery retried to node B gets node A's verdict and item, not a second quarantine", j2, items_b)
         ok(metric(PB, 'vigie_webhook_duplicates_total{channel="web"}') == 1, "node B counts it as a duplicate")
+        # redis killed mid-run: both nodes go on at once with their own limits,
+        # then share again when it is back (the store reconnects by itself)
+        redis.kill()
+        redis.wait()
+        t0 = time.monotonic()
+        st = flood([PA, PB], "down")
+        took = time.monotonic() - t0
+        ok(st is not None and st.count(200) == 10 and took < 10,
+           f"redis down: each node keeps its own limits (10 accepted), no hang ({took:.1f} s for 20)", st)
+        redis = start_redis(RPORT)
+        time.sleep(2)  # past the store's retry delay ([store] retry = 1)
+        st = flood([PA, PB], "back")
+        ok(st is not None and st.count(200) == 6, "redis back: the nodes limit as one again (6 accepted)", st)
     stop_all()
     a = write_conf("a", PA, RPORT, "no")
     b = write_conf("b", PB, RPORT, "no")
