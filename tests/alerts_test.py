@@ -14,7 +14,8 @@ import hashlib, hmac, http.client, http.server, json, os, re, shutil, signal, so
 import tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import done, free_ports, ok  # noqa: E402
+from tap import done, free_ports, ok, vigied_start, vigied_stop  # noqa: E402
+from tap import metric as tap_metric  # noqa: E402
 
 VIGIED, SRC, VIGIE = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
 T = tempfile.mkdtemp(prefix="vigie-alerts.")
@@ -95,26 +96,13 @@ proc = None
 
 def start():
     global proc
-    proc = subprocess.Popen([VIGIED, "-c", CONF, "-f"], stdout=open(LOG, "a"), stderr=subprocess.STDOUT)
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", PORT), 0.2).close()
-            return True
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-    return False
+    proc = vigied_start(VIGIED, CONF, LOG, PORT)
+    return proc is not None
 
 
 def stop():
     global proc
-    proc.send_signal(signal.SIGTERM)
-    try:
-        rc = proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = -1
+    rc = vigied_stop(proc)
     proc = None
     return rc
 
@@ -133,11 +121,7 @@ def http_req(method, path, body=b"", headers=None):
 
 
 def metric(name_labels):
-    _, data = http_req("GET", "/metrics")
-    for line in data.decode().splitlines():
-        if line.startswith(name_labels + " "):
-            return float(line.split()[-1])
-    return None
+    return tap_metric(PORT, name_labels)
 
 
 def active(kind):

@@ -9,10 +9,10 @@
 # is back. Then the same
 # flood with shared_limits = no: each node lets its own burst through, so
 # the first check could fail. Prints TAP.
-import hashlib, hmac, http.client, json, os, signal, socket, subprocess, sys, tempfile, time
+import hashlib, hmac, http.client, json, os, socket, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import done, free_ports, ok  # noqa: E402
+from tap import done, free_ports, metric, ok, vigied_start, vigied_stop  # noqa: E402
 
 VIGIE, VIGIED, SRC = sys.argv[1], sys.argv[2], os.path.abspath(sys.argv[3])
 T = tempfile.mkdtemp(prefix="vigie-two-nodes.")
@@ -64,33 +64,15 @@ retry = 1
 
 
 def start(node, conf, port):
-    log = open(f"{T}/{node}.log", "a")
-    p = subprocess.Popen([VIGIED, "-c", conf, "-f"], stdout=log, stderr=subprocess.STDOUT)
-    procs[node] = p
-    for _ in range(300):  # until /healthz says its engine is loaded
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/healthz")
-            if json.loads(c.getresponse().read()).get("status") == "ok":
-                c.close()
-                return True
-            c.close()
-        except (OSError, ValueError):
-            if p.poll() is not None:
-                break
-        time.sleep(0.1)
-    for line in open(f"{T}/{node}.log").read().splitlines()[-20:]:
-        print("# " + line)
-    return False
+    p = vigied_start(VIGIED, conf, f"{T}/{node}.log", port)
+    if p:
+        procs[node] = p
+    return p is not None
 
 
 def stop_all():
     for p in procs.values():
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(15)
-        except subprocess.TimeoutExpired:
-            p.kill()
+        vigied_stop(p, 15)
     procs.clear()
 
 
@@ -109,17 +91,6 @@ def chat(port, text, mid, author):
         return r.status, json.loads(data)
     except ValueError:
         return r.status, {"raw": data.decode(errors="replace")}
-
-
-def metric(port, name_labels):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    c.request("GET", "/metrics")
-    text = c.getresponse().read().decode()
-    c.close()
-    for line in text.splitlines():
-        if line.startswith(name_labels + " "):
-            return float(line.split()[-1])
-    return None
 
 
 def flood(ports, tag):
