@@ -101,13 +101,13 @@ static void eval_dump_features(const eval_run *r, const eval_set *s, const char 
 	if (!r->features)
 		return;
 	int model = 0;
-	bool found = false;
+	/* the gate as the model saw it, before the policy scaled an internal
+	 * speaker's findings (the findings here are after it) */
+	bool found = v->model_gate;
 	for (guint i = 0; i < v->findings->len; i++) {
 		const vigie_finding *f = g_ptr_array_index(v->findings, i);
 		if (!strcmp(f->rule, "intent.model"))
 			model += f->weight;
-		else if (vigie_finding_wants_model(f))
-			found = true;
 	}
 	JsonBuilder *b = json_builder_new();
 	json_builder_begin_object(b);

@@ -293,6 +293,9 @@ typedef struct {
 	double elapsed_ms;
 	void *memory;         /* internal (scanner/memory/): what the store keeps
 			       * of the message if the quarantine stores it */
+	bool model_gate;      /* a text finding of positive weight before the
+			       * policy: the intent model may weigh (set even
+			       * when the model is off, for training) */
 } vigie_verdict;
 
 /* vigie_scan - run every analyser and the policy. Never returns NULL.

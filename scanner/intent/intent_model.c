@@ -427,13 +427,14 @@ void intent_model_apply(const intent_engine *ie, scan_ctx *sc, vigie_verdict *v)
 {
 	const vigie_message *m = scan_ctx_message(sc);
 	const intent_model *model = m->channel == VIGIE_CHANNEL_MAIL ? ie->model_mail : ie->model_chat;
-	if (!model)
-		return;
 	/* a second opinion on what the analysers found, never a verdict of
-	 * its own: a message nothing was found in stays as it is */
+	 * its own: a message nothing was found in stays as it is. The gate is
+	 * judged before the policy scales an internal speaker's findings, and
+	 * kept on the verdict for training (vigie eval --features) */
 	bool found = false;
 	for (guint i = 0; !found && i < v->findings->len; i++)
 		found = intent_model_second_opinion(g_ptr_array_index(v->findings, i));
-	if (found)
+	v->model_gate = found;
+	if (found && model)
 		intent_model_scan(model, sc, ie->max_bytes, ie->model_max, ie->model_min, v);
 }

@@ -224,8 +224,23 @@ static void test_score(void)
 		scan_ctx_free(sc);
 		guint want = found ? 2 : 0;
 		g_assert_cmpuint(v->findings->len, ==, want);
+		g_assert_true(v->model_gate == (found != 0));
 		if (found)
 			g_assert_cmpstr(((vigie_finding *)g_ptr_array_index(v->findings, 1))->rule, ==, "intent.model");
+		vigie_verdict_free(v);
+		vigie_message_free(m);
+	}
+	/* the model off: the gate is still judged, for vigie eval --features */
+	ie.model_chat = NULL;
+	{
+		vigie_message *m = chat("send code");
+		vigie_verdict *v = verdict_new(VIGIE_CHANNEL_CHAT);
+		verdict_add_finding(v, "lexicon.test", "test", 1, "x", "message");
+		scan_ctx *sc = scan_ctx_new(m, NULL);
+		intent_model_apply(&ie, sc, v);
+		scan_ctx_free(sc);
+		g_assert_true(v->model_gate);
+		g_assert_cmpuint(v->findings->len, ==, 1);
 		vigie_verdict_free(v);
 		vigie_message_free(m);
 	}
