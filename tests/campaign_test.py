@@ -10,10 +10,10 @@
 # `vigie store stats` counts the keys; the store holds no text in clear.
 # Then the store fails (redis killed): chat is still scanned, with a
 # store.unavailable finding, and memory returns when redis does. Prints TAP.
-import hashlib, hmac, http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import done, free_ports, ok  # noqa: E402
+from tap import done, free_ports, generic_chat, ok, redis_start  # noqa: E402
 
 VIGIE, VIGIED, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
 T = tempfile.mkdtemp(prefix="vigie-campaign.")
@@ -91,20 +91,7 @@ def stop():
 
 
 def chat(text, mid, author="bob"):
-    body = json.dumps({"channel": "chat", "platform": "whatsapp", "conversation": "c-" + mid,
-                       "message_id": mid, "author": {"id": author, "name": "B"},
-                       "text": text}).encode()
-    ts = str(int(time.time()))
-    sig = "v1=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    c.request("POST", "/v1/messages", body=body, headers={"X-Vigie-Timestamp": ts, "X-Vigie-Signature": sig})
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    try:
-        return r.status, json.loads(data)
-    except ValueError:
-        return r.status, {"raw": data.decode(errors="replace")}
+    return generic_chat(PORT, SECRET, text, mid, author, name="B")
 
 
 def rules(j):
@@ -134,16 +121,7 @@ def vigie(conf, *args):
 
 
 def start_redis(port):
-    p = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--requirepass",
-                          "pw-campaign", "--save", "", "--appendonly", "no", "--dir", T],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return p
-        except OSError:
-            time.sleep(0.05)
-    return p
+    return redis_start(port, "pw-campaign", T)
 
 
 def redis_keys(port):

@@ -97,3 +97,40 @@ def metric(port, name_labels):
         if line.startswith(name_labels + " "):
             return float(line.split()[-1])
     return None
+
+
+def generic_chat(port, secret, text, mid, author, name="A", conversation=None):
+    """a chat message POSTed to the generic platform's /v1/messages, signed
+    as it signs (v1=HMAC-SHA256 of "TIMESTAMP.BODY"); (status, the JSON
+    answer, or {"raw": text} when it is not JSON)"""
+    import hashlib
+    import hmac
+    body = json.dumps({"channel": "chat", "platform": "whatsapp",
+                       "conversation": conversation or "c-" + mid, "message_id": mid,
+                       "author": {"id": author, "name": name}, "text": text}).encode()
+    ts = str(int(time.time()))
+    sig = "v1=" + hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", "/v1/messages", body=body, headers={"X-Vigie-Timestamp": ts, "X-Vigie-Signature": sig})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    try:
+        return r.status, json.loads(data)
+    except ValueError:
+        return r.status, {"raw": data.decode(errors="replace")}
+
+
+def redis_start(port, password, workdir):
+    """a redis-server on the loopback port, without persistence, polled
+    until it accepts connections (at most 5 s); the process"""
+    p = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password,
+                          "--save", "", "--appendonly", "no", "--dir", workdir],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return p
+        except OSError:
+            time.sleep(0.05)
+    return p

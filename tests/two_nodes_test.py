@@ -9,10 +9,10 @@
 # is back. Then the same
 # flood with shared_limits = no: each node lets its own burst through, so
 # the first check could fail. Prints TAP.
-import hashlib, hmac, http.client, json, os, socket, subprocess, sys, tempfile, time
+import os, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import done, free_ports, metric, ok, vigied_start, vigied_stop  # noqa: E402
+from tap import done, free_ports, generic_chat, metric, ok, redis_start, vigied_start, vigied_stop  # noqa: E402
 
 VIGIE, VIGIED, SRC = sys.argv[1], sys.argv[2], os.path.abspath(sys.argv[3])
 T = tempfile.mkdtemp(prefix="vigie-two-nodes.")
@@ -77,20 +77,7 @@ def stop_all():
 
 
 def chat(port, text, mid, author):
-    body = json.dumps({"channel": "chat", "platform": "whatsapp", "conversation": "c-" + mid,
-                       "message_id": mid, "author": {"id": author, "name": "A"},
-                       "text": text}).encode()
-    ts = str(int(time.time()))
-    sig = "v1=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request("POST", "/v1/messages", body=body, headers={"X-Vigie-Timestamp": ts, "X-Vigie-Signature": sig})
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    try:
-        return r.status, json.loads(data)
-    except ValueError:
-        return r.status, {"raw": data.decode(errors="replace")}
+    return generic_chat(port, SECRET, text, mid, author)
 
 
 def flood(ports, tag):
@@ -107,16 +94,7 @@ def flood(ports, tag):
 
 
 def start_redis(port):
-    p = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--requirepass", PW,
-                          "--save", "", "--appendonly", "no", "--dir", T],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return p
-        except OSError:
-            time.sleep(0.05)
-    return p
+    return redis_start(port, PW, T)
 
 
 PA, PB, RPORT = free_ports(3)
