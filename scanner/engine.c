@@ -146,11 +146,6 @@ GPtrArray *vigie_engine_features(const vigie_engine *e, const vigie_message *m)
 	return intent_model_features(m, (gsize)vigie_config_get_int(e->config, "intent", "max_scan_bytes"));
 }
 
-bool vigie_finding_wants_model(const vigie_finding *f)
-{
-	return intent_model_second_opinion(f);
-}
-
 const vigie_config *vigie_engine_config(const vigie_engine *e)
 {
 	return e->config;

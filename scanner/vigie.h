@@ -306,9 +306,6 @@ vigie_verdict *vigie_scan(vigie_engine *e, const vigie_message *m);
  * intent model reads (sorted; caller unrefs), for training a model on
  * labelled messages (vigie eval --features, scripts/intent-train) */
 GPtrArray *vigie_engine_features(const vigie_engine *e, const vigie_message *m);
-/* vigie_finding_wants_model - would this finding let the intent model weigh
- * in (a text analyser's finding of positive weight)? */
-bool vigie_finding_wants_model(const vigie_finding *f);
 void vigie_verdict_free(vigie_verdict *v);
 
 /* vigie_verdict_to_json - one line of JSON; caller frees with g_free */
