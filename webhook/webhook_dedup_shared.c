@@ -27,7 +27,8 @@
 
 #define DEDUP_CLAIM_TTL 120 /* s: longer than any scan, forward or store */
 
-/* dedup_keys - "dd:c:H" and "dd:v:H"; false when the key file cannot be read */
+/* dedup_keys - "dd:c:H" and (verdict not NULL) "dd:v:H"; false when the
+ * key file cannot be read */
 static bool dedup_keys(vigie_store *st, const char *key, char **claim, char **verdict)
 {
 	GError *err = NULL;
@@ -37,7 +38,8 @@ static bool dedup_keys(vigie_store *st, const char *key, char **claim, char **ve
 		return false;
 	}
 	*claim = g_strconcat("dd:c:", h, NULL);
-	*verdict = g_strconcat("dd:v:", h, NULL);
+	if (verdict)
+		*verdict = g_strconcat("dd:v:", h, NULL);
 	g_free(h);
 	return true;
 }
@@ -96,6 +98,7 @@ void webhook_dedup_shared_finish(vigie_store *st, const char *key, const wh_item
 	char *claim, *verdict;
 	if (!st || !dedup_keys(st, key, &claim, &verdict))
 		return;
+	g_free(claim);
 	char *value = g_strdup_printf("%d\t%d\t%s\t%s", (int)item->action, item->score,
 				      item->quarantine_id ? item->quarantine_id : "",
 				      item->findings_json ? item->findings_json : "[]");
@@ -103,19 +106,17 @@ void webhook_dedup_shared_finish(vigie_store *st, const char *key, const wh_item
 	vigie_store_put(st, verdict, value, ttl, &err);
 	g_clear_error(&err);
 	g_free(value);
-	g_free(claim);
 	g_free(verdict);
 }
 
 /* webhook_dedup_shared_release - see webhook_internal.h */
 void webhook_dedup_shared_release(vigie_store *st, const char *key)
 {
-	char *claim, *verdict;
-	if (!st || !dedup_keys(st, key, &claim, &verdict))
+	char *claim;
+	if (!st || !dedup_keys(st, key, &claim, NULL))
 		return;
 	GError *err = NULL;
 	vigie_store_del(st, claim, &err);
 	g_clear_error(&err);
 	g_free(claim);
-	g_free(verdict);
 }
